@@ -1,0 +1,3 @@
+"""reconciler: GitOps for campaign configuration."""
+
+__version__ = "0.1.0"

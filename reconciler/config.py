@@ -1,0 +1,182 @@
+"""reconciler.yaml -> typed configuration. Secrets are accepted only as ``${env:NAME}`` references."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reconciler.documents import CONFIG_NAMES, display_name, load_file
+from reconciler.errors import Problem, ProblemsError
+from reconciler.model import Located, Pos
+from reconciler.providers import PROVIDERS
+from reconciler.validation import validate
+
+RULE = "CONFIG"
+ENV_REF = re.compile(r"^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SandboxLimits(_Strict):
+    minute: int = Field(default=1000, ge=1)
+    day: int = Field(default=100_000, ge=1)
+
+
+class SandboxConfig(_Strict):
+    seed: str | None = None
+    limits: SandboxLimits = SandboxLimits()
+
+
+class AccountModel(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    provider: str
+    endpoint: str | None = None
+    credentials: dict[str, str] = Field(default_factory=dict)
+    sandbox: SandboxConfig | None = None
+    prune: bool = False
+
+
+class Safety(_Strict):
+    update_threshold: float = Field(default=0.3, ge=0, le=1)
+    delete_threshold: float = Field(default=0.3, ge=0, le=1)
+    min_existing: int = Field(default=10, ge=0)
+
+
+class ConfigModel(_Strict):
+    version: Literal[1]
+    accounts: dict[str, dict[str, Any]] = Field(min_length=1)
+    safety: Safety = Safety()
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    provider: str
+    endpoint: str | None
+    credentials: Mapping[str, str]
+    """Credential name -> environment variable that holds it."""
+    sandbox: SandboxConfig | None
+    prune: bool
+    settings: Mapping[str, Any]
+    source: Located
+
+    def secrets(self, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The credential values, read from the environment now; a missing variable is a problem."""
+        env = os.environ if environ is None else environ
+        missing = [v for v in self.credentials.values() if not env.get(v)]
+        if missing:
+            raise ProblemsError(
+                Problem(self.source.pos(("accounts", self.name, "credentials", k)), RULE,
+                        f"environment variable {v} is not set (credential '{k}' of account '{self.name}')")
+                for k, v in self.credentials.items() if v in missing)
+        return {k: env[v] for k, v in self.credentials.items()}
+
+
+@dataclass(frozen=True)
+class Config:
+    root: FsPath
+    file: FsPath
+    accounts: Mapping[str, Account]
+    safety: Safety
+
+    @property
+    def workdir(self) -> FsPath:
+        return self.root / ".reconciler"
+
+    def resolve(self, relative: str) -> FsPath:
+        return (self.root / relative).resolve()
+
+
+def find_config(path: FsPath) -> FsPath:
+    start = path if path.is_dir() else path.parent
+    for name in CONFIG_NAMES:
+        candidate = start / name
+        if candidate.exists():
+            return candidate
+    raise ProblemsError([Problem(Pos(str(start / CONFIG_NAMES[0]), 1, 1), RULE,
+                                 "no reconciler.yaml here: it names the accounts to reconcile")])
+
+
+def load_config(path: FsPath, base: FsPath | None = None) -> Config:
+    """Read and check ``reconciler.yaml`` in ``path``; every problem found is raised together."""
+    file = find_config(path)
+    shown = display_name(file, base or FsPath.cwd())
+    docs, problems = load_file(file, shown)
+    if problems:
+        raise ProblemsError(problems)
+    if len(docs) != 1 or not isinstance(docs[0].data, dict):
+        raise ProblemsError([Problem(Pos(shown, 1, 1), RULE, "reconciler.yaml must be one YAML mapping")])
+    doc = docs[0]
+    top, problems = validate(ConfigModel, doc.data, doc.source)
+    if top is None:
+        raise ProblemsError(_ruled(problems))
+    accounts: dict[str, Account] = {}
+    for name in sorted(top.accounts):
+        account, found = _account(name, top.accounts[name], doc.source)
+        problems.extend(found)
+        if account is not None:
+            accounts[name] = account
+    if problems:
+        raise ProblemsError(problems)
+    return Config(file.parent.resolve(), file, accounts, top.safety)
+
+
+def _ruled(problems: list[Problem]) -> list[Problem]:
+    return [Problem(p.pos, RULE, p.message) for p in problems]
+
+
+def _account(name: str, raw: Any, source: Located) -> tuple[Account | None, list[Problem]]:
+    where = ("accounts", name)
+    model, problems = validate(AccountModel, raw, source, where)
+    if model is None:
+        return None, _ruled(problems)
+    provider = PROVIDERS.get(model.provider)
+    if provider is None:
+        hint = difflib.get_close_matches(model.provider, PROVIDERS, n=1)
+        msg = f"unknown provider '{model.provider}' (one of: {', '.join(sorted(PROVIDERS))})"
+        if hint:
+            msg += f"; did you mean '{hint[0]}'?"
+        return None, [Problem(source.pos((*where, "provider")), RULE, msg)]
+    extra = dict(model.model_extra or {})
+    problems = []
+    known = [*AccountModel.model_fields, *provider.settings_model.model_fields]
+    for key in sorted(set(extra) - set(provider.settings_model.model_fields)):
+        hint = difflib.get_close_matches(key, known, n=1)
+        problems.append(Problem(source.pos((*where, key), key=True), RULE, f"unknown field '{key}'"
+                                + (f" (did you mean '{hint[0]}'?)" if hint else "")))
+        del extra[key]
+    settings, found = validate(provider.settings_model, extra, source, where)
+    problems.extend(_ruled(found))
+    if model.sandbox is None:
+        if not model.endpoint:
+            problems.append(Problem(source.pos(where), RULE,
+                                    f"account '{name}' needs an endpoint and credentials, or a sandbox: block"))
+        for missing in sorted(set(provider.credential_names) - set(model.credentials)):
+            problems.append(Problem(source.pos((*where, "credentials")), RULE,
+                                    f"account '{name}' needs credential '{missing}'"))
+    elif model.endpoint or model.credentials:
+        key = "endpoint" if model.endpoint else "credentials"
+        problems.append(Problem(source.pos((*where, key), key=True), RULE,
+                                "a sandbox account takes no endpoint or credentials (the sandbox makes its own)"))
+    refs: dict[str, str] = {}
+    for key, value in sorted(model.credentials.items()):
+        match = ENV_REF.match(value)
+        if match is None:
+            problems.append(Problem(source.pos((*where, "credentials", key)), RULE,
+                                    f"credential '{key}' must be a reference like ${{env:NAME}}, never inline"))
+        else:
+            refs[key] = match.group(1)
+    if problems or settings is None:
+        return None, problems
+    return Account(name, model.provider, model.endpoint, refs, model.sandbox, model.prune,
+                   settings.model_dump(exclude_none=True), source), []

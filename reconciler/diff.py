@@ -1,0 +1,59 @@
+"""Field-level differences between a normalised desired campaign and a normalised live one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from deepdiff import DeepDiff
+from deepdiff.helper import NotPresent
+
+from reconciler.model import FieldChange
+
+
+def changed_fields(desired: Mapping[str, Any], live: Mapping[str, Any],
+                   ignore: Sequence[str] = ()) -> dict[str, tuple[Any, Any]]:
+    """Top-level fields the desired state sets to another value than live (ENG-02: only those it sets).
+
+    Values are already normalised by the provider (ENG-05), so plain equality is the comparison.
+    """
+    return {name: (live.get(name), value) for name, value in sorted(desired.items())
+            if name not in ignore and live.get(name) != value}
+
+
+def leaf_changes(name: str, before: Any, after: Any, keys: Mapping[str, str] | None = None) -> list[FieldChange]:
+    """What changes inside one field, as leaf paths for display (``site_blocks[site_block_id=11].x``).
+
+    ``keys`` names, per list field, the item field that identifies an item, so a removed item is shown
+    as removed rather than as every following item shifting.
+    """
+    keyed = keys or {}
+    b, a = _keyed(name, before, keyed), _keyed(name, after, keyed)
+    if not isinstance(b, dict | list) or not isinstance(a, dict | list) or type(a) is not type(b):
+        return [FieldChange(name, before, after)]
+    tree = DeepDiff(b, a, view="tree", ignore_numeric_type_changes=True)
+    out: list[FieldChange] = []
+    for items in tree.values():
+        for level in items:
+            path = name + "".join(_segment(p) for p in level.path(output_format="list"))
+            out.append(FieldChange(path, _present(level.t1), _present(level.t2)))
+    return sorted(out, key=lambda c: c.path)
+
+
+def _keyed(name: str, value: Any, keys: Mapping[str, str]) -> Any:
+    key = keys.get(name)
+    if key and isinstance(value, list) and all(isinstance(v, dict) and key in v for v in value):
+        return {f"{key}={v[key]}": v for v in value}
+    return value
+
+
+def _segment(part: Any) -> str:
+    if isinstance(part, int):
+        return f"[{part}]"
+    if isinstance(part, str) and "=" in part:
+        return f"[{part}]"
+    return f".{part}"
+
+
+def _present(value: Any) -> Any:
+    return None if isinstance(value, NotPresent) else value

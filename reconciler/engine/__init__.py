@@ -1,0 +1,1 @@
+"""The vendor-neutral engine: documents -> desired -> (live) -> diff -> operations -> plan -> apply."""

@@ -1,0 +1,70 @@
+"""The errors of reconciler.
+
+ReconcilerError                 anything reconciler reports to its user
+ +-- ProblemsError              one or more located problems (bad input, unreachable desired state)
+ +-- VendorError                a vendor (or its sandbox) refused a request or could not be reached
+ |    +-- TransportError        no usable answer: connection, timeout, malformed reply
+ +-- SandboxError               the built-in sandbox could not start or load its seed
+
+Every user-facing problem is one line ``file:line:col: RULE-ID message``. Problems are collected for a
+whole run and raised together, so the user sees all of them at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reconciler.model import Pos
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input or the desired state, at a place in a file."""
+
+    pos: Pos | None
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.pos}: " if self.pos is not None else ""
+        return f"{where}{self.rule} {self.message}"
+
+
+class ReconcilerError(Exception):
+    """Root of every error reconciler reports."""
+
+
+class ProblemsError(ReconcilerError):
+    """A run found problems; all of them are carried, sorted by place."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(sorted(set(problems), key=_problem_order))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_order(p: Problem) -> tuple[str, int, int, str, str]:
+    if p.pos is None:
+        return ("", 0, 0, p.rule, p.message)
+    return (p.pos.file, p.pos.line, p.pos.col, p.rule, p.message)
+
+
+class VendorError(ReconcilerError):
+    """The vendor refused a request; ``final`` errors are never retried."""
+
+    def __init__(self, message: str, *, code: str = "", field: str | None = None, final: bool = True) -> None:
+        self.code = code
+        self.field = field
+        self.final = final
+        super().__init__(message)
+
+
+class TransportError(VendorError):
+    """No usable answer from the vendor."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="transport", final=False)
+
+
+class SandboxError(ReconcilerError):
+    """The built-in sandbox could not be started or its seed not loaded."""

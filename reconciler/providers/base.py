@@ -1,0 +1,108 @@
+"""What every provider supplies: the engine talks to vendors only through this Protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import ASGIApp
+
+from reconciler.errors import Problem
+from reconciler.model import Desired, Live, LiveState, Operation
+from reconciler.sandbox.limits import RateLimits
+from reconciler.sandbox.store import SandboxStore
+
+
+class LifecycleModel(BaseModel):
+    """Per-campaign options shared by every provider."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    allow_replace: bool = False
+    prevent_destroy: bool = False
+    ignore_changes: list[str] = Field(default_factory=list)
+
+
+class CampaignDocument(BaseModel):
+    """The envelope every campaign document shares; providers add the vendor's own fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    account: str = Field(description="Name of the account in reconciler.yaml this campaign belongs to.")
+    lifecycle: LifecycleModel | None = None
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """What a provider needs to know about the account it plans or applies for."""
+
+    name: str
+    prune: bool
+    settings: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A desired campaign, the live one it matched (``None``: to be created) and the fields that differ."""
+
+    desired: Desired
+    live: Live | None
+    changes: Mapping[str, tuple[Any, Any]]
+
+
+class Session(Protocol):
+    """A connection to one account of one vendor."""
+
+    async def read(self) -> LiveState: ...
+
+    async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class Provider(Protocol):
+    name: ClassVar[str]
+    document_model: ClassVar[type[CampaignDocument]]
+    seed_model: ClassVar[type[BaseModel]]
+    settings_model: ClassVar[type[BaseModel]]
+    credential_names: ClassVar[tuple[str, ...]]
+    id_field: ClassVar[str]
+    key_field: ClassVar[str]
+    schema_rules: ClassVar[Mapping[str, str]]
+    """Field-name prefix -> the rule a schema error there breaks (else SCHEMA)."""
+
+    def desired_fields(self, doc: CampaignDocument) -> dict[str, Any]:
+        """The vendor fields a document sets, normalised for diffing (identity fields excluded)."""
+        ...
+
+    def live_fields(self, live: Live) -> dict[str, Any]:
+        """A live campaign normalised for diffing against ``desired_fields``."""
+        ...
+
+    def offline_problems(self, desired: Sequence[Desired]) -> list[Problem]:
+        """Rules that need no live state."""
+        ...
+
+    def plan(self, account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
+             live: LiveState) -> list[Operation]:
+        """Operations (with dependencies) that make live equal desired; raises ProblemsError."""
+        ...
+
+    def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],
+                *, local: bool = False) -> Session:
+        """A session on ``endpoint``; ``local`` is the built-in sandbox on loopback."""
+        ...
+
+    def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str],
+                    limits: RateLimits) -> ASGIApp: ...
+
+    def sandbox_credentials(self) -> dict[str, str]:
+        """Fresh credentials for a run against the built-in sandbox."""
+        ...
+
+
+def schema_path(root: Path, provider: str) -> Path:
+    return root / "schemas" / f"{provider}.campaign.schema.json"

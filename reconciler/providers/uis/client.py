@@ -1,0 +1,86 @@
+"""UIS Data API client: JSON-RPC 2.0 over HTTP (httpx, async)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from reconciler.errors import TransportError, VendorError
+from reconciler.http import Redactor, post_json
+from reconciler.model import Live, LiveState, Operation
+
+PAGE = 10_000
+FINAL_CODES = frozenset({-32001, -32003, -32600, -32601, -32602, -32008, -32009, -32099})
+REFERENCE_METHODS = {
+    "phone_numbers": "get.campaign_available_phone_numbers",
+    "redirection_phone_numbers": "get.campaign_available_redirection_phone_numbers",
+    "sites": "get.sites",
+}
+
+
+class UisSession:
+    """One account: reads everything in ceil(N / 10,000) campaign calls plus three reference reads."""
+
+    def __init__(self, endpoint: str, access_token: str, user_id: int | None, client: httpx.AsyncClient) -> None:
+        self._endpoint = endpoint
+        self._token = access_token
+        self._user_id = user_id
+        self._client = client
+        self._redact = Redactor([access_token])
+        self._ids = itertools.count(1)
+        self.calls = 0
+
+    async def call(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One JSON-RPC call; the ``result`` object, or a VendorError with code, mnemonic and field."""
+        auth: dict[str, Any] = {"access_token": self._token}
+        if self._user_id is not None:
+            auth["user_id"] = self._user_id
+        payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": {**auth, **params}}
+        self.calls += 1
+        body = await post_json(self._client, self._endpoint, payload, self._redact)
+        if not isinstance(body, dict):
+            raise TransportError(f"{method}: answer is not a JSON-RPC object")
+        if "error" in body:
+            raise self._error(method, body["error"])
+        result = body.get("result")
+        if not isinstance(result, dict):
+            raise TransportError(f"{method}: answer has no result")
+        return result
+
+    def _error(self, method: str, error: Any) -> VendorError:
+        if not isinstance(error, dict):
+            return TransportError(f"{method}: malformed error answer")
+        data = error.get("data") if isinstance(error.get("data"), dict) else {}
+        mnemonic = str(data.get("mnemonic", ""))
+        field = data.get("field")
+        code = int(error.get("code", 0))
+        where = f" (field {field})" if field else ""
+        text = self._redact(f"{method} refused: {code} {mnemonic}{where}: {error.get('message', '')}")
+        return VendorError(text, code=mnemonic or str(code), field=field, final=code in FINAL_CODES)
+
+    async def _list(self, method: str, offset: int = 0) -> dict[str, Any]:
+        return await self.call(method, {"limit": PAGE, "offset": offset})
+
+    async def read(self) -> LiveState:
+        first, *refs = await asyncio.gather(
+            self._list("get.campaigns"), *(self._list(m) for m in REFERENCE_METHODS.values()))
+        rows = list(first.get("data", []))
+        total = int(first.get("metadata", {}).get("total_items", len(rows)))
+        pages = await asyncio.gather(*(self._list("get.campaigns", o) for o in range(PAGE, total, PAGE)))
+        for page in pages:
+            rows.extend(page.get("data", []))
+        references = {name: list(ref.get("data", [])) for name, ref in zip(REFERENCE_METHODS, refs, strict=True)}
+        campaigns = tuple(Live(id=row["id"], key=row.get("name"), fields=row) for row in rows)
+        return LiveState(campaigns, references, calls=self.calls)
+
+    async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]:
+        result = await self.call(op.method, request)
+        data = result.get("data", {})
+        return data if isinstance(data, dict) else {}
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

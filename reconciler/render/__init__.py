@@ -1,0 +1,1 @@
+"""Plan renderers: text (terminal), later markdown and json."""

@@ -1,0 +1,53 @@
+"""Per-minute and per-day call limits, counted the way vendors count them (fixed windows)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+DEFAULT_MINUTE_LIMIT = 1000
+DEFAULT_DAY_LIMIT = 100_000
+
+
+@dataclass
+class RateLimits:
+    minute_limit: int = DEFAULT_MINUTE_LIMIT
+    day_limit: int = DEFAULT_DAY_LIMIT
+    clock: Callable[[], float] = time.monotonic
+    _minute_start: float = field(default=-1.0, init=False)
+    _day_start: float = field(default=-1.0, init=False)
+    _minute_used: int = field(default=0, init=False)
+    _day_used: int = field(default=0, init=False)
+
+    def _roll(self) -> float:
+        now = self.clock()
+        if self._minute_start < 0 or now - self._minute_start >= 60:
+            self._minute_start, self._minute_used = now, 0
+        if self._day_start < 0 or now - self._day_start >= 86_400:
+            self._day_start, self._day_used = now, 0
+        return now
+
+    def exceeded(self) -> bool:
+        """True when no call is left in the current minute or day."""
+        self._roll()
+        return self._minute_used >= self.minute_limit or self._day_used >= self.day_limit
+
+    def take(self) -> None:
+        """Count one successful call."""
+        self._roll()
+        self._minute_used += 1
+        self._day_used += 1
+
+    def snapshot(self) -> dict[str, int]:
+        """The ``metadata.limits`` shape: limits, what remains, seconds to each reset."""
+        now = self._roll()
+        return {
+            "day_limit": self.day_limit,
+            "day_remaining": max(0, self.day_limit - self._day_used),
+            "day_reset": math.ceil(86_400 - (now - self._day_start)),
+            "minute_limit": self.minute_limit,
+            "minute_remaining": max(0, self.minute_limit - self._minute_used),
+            "minute_reset": math.ceil(60 - (now - self._minute_start)),
+        }

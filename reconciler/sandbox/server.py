@@ -1,0 +1,66 @@
+"""Serve a sandbox's ASGI app over real HTTP on 127.0.0.1, in a background thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from reconciler.errors import SandboxError
+
+HOST = "127.0.0.1"
+
+
+class SandboxServer:
+    """``with SandboxServer(app) as srv: srv.url`` -- stops when the block ends (or the process exits)."""
+
+    def __init__(self, app: ASGIApp, port: int = 0) -> None:
+        self._app = app
+        self._port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def start(self) -> SandboxServer:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, self._port))
+        except OSError as exc:
+            sock.close()
+            raise SandboxError(f"cannot listen on {HOST}:{self._port}: {exc.strerror}") from exc
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self._app, log_level="critical", access_log=False, lifespan="off",
+                                timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name=f"sandbox-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise SandboxError(f"sandbox on {HOST}:{self.port} did not start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

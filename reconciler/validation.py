@@ -1,0 +1,99 @@
+"""Pydantic validation errors -> located problems, with "did you mean" for unknown fields."""
+
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Mapping
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from reconciler.errors import Problem
+from reconciler.model import Located, Path
+
+SCHEMA = "SCHEMA"
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: Any, source: Located, prefix: Path = (),
+                           rules: Mapping[str, str] | None = None) -> tuple[M | None, list[Problem]]:
+    """Validate ``data`` (found at ``prefix`` in ``source``); problems carry positions and rule ids."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, problems_from(exc, model, source, prefix, rules or {})
+
+
+def problems_from(exc: ValidationError, model: type[BaseModel], source: Located, prefix: Path,
+                  rules: Mapping[str, str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc: Path = tuple(err["loc"])
+        path = (*prefix, *loc)
+        rule = rule_for(loc, rules)
+        if err["type"] == "extra_forbidden":
+            known = fields_at(model, loc[:-1])
+            hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            msg = f"unknown field '{loc[-1]}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+            problems.append(Problem(source.pos(path, key=True), rule, msg))
+        elif err["type"] == "missing":
+            problems.append(Problem(source.pos(path[:-1]), rule, f"missing required field '{loc[-1]}'"))
+        else:
+            where = dotted(loc)
+            problems.append(Problem(source.pos(path), rule, f"{where}: {err['msg']}" if where else err["msg"]))
+    return problems
+
+
+def dotted(loc: Path) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def rule_for(loc: Path, rules: Mapping[str, str]) -> str:
+    """The rule id declared for the longest matching field-name prefix of ``loc``."""
+    names = [p for p in loc if isinstance(p, str)]
+    for n in range(len(names), 0, -1):
+        rule = rules.get(".".join(names[:n]))
+        if rule:
+            return rule
+    return SCHEMA
+
+
+def fields_at(model: type[BaseModel], loc: Path) -> list[str]:
+    """Field names valid at ``loc`` inside ``model`` (through lists, dicts and optionals)."""
+    tp: Any = model
+    for part in loc:
+        tp = _step(tp, part)
+        if tp is None:
+            return []
+    inner = _model_in(tp)
+    return list(inner.model_fields) if inner is not None else []
+
+
+def _step(tp: Any, part: str | int) -> Any:
+    inner = _model_in(tp)
+    if inner is not None and isinstance(part, str) and part in inner.model_fields:
+        return inner.model_fields[part].annotation
+    for arg in _args(tp):
+        origin = get_origin(arg) or arg
+        if origin in (list, tuple) and isinstance(part, int):
+            return get_args(arg)[0]
+        if origin is dict:
+            return get_args(arg)[1]
+    return None
+
+
+def _args(tp: Any) -> list[Any]:
+    if get_origin(tp) in (Union, types.UnionType):
+        return [a for a in get_args(tp) if a is not type(None)]
+    return [tp]
+
+
+def _model_in(tp: Any) -> type[BaseModel] | None:
+    for arg in _args(tp):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None

@@ -1,0 +1,72 @@
+"""Shared helpers: a user's repository in a temporary folder, driven through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.cli import main
+from reconciler.sandbox.store import read_log
+
+ROOT = Path(__file__).resolve().parents[1]
+WRITES = frozenset({"create.campaigns", "update.campaigns", "delete.campaigns"})
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+class Repo:
+    """A reconciler repository in a temp folder; commands run in-process with the folder as cwd."""
+
+    def __init__(self, path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.path = path
+        self._capsys = capsys
+
+    def write(self, rel: str, text: str) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return target
+
+    def write_json(self, rel: str, data: Any) -> Path:
+        return self.write(rel, json.dumps(data, indent=1))
+
+    def run(self, *args: str) -> Run:
+        self._capsys.readouterr()
+        code = main(list(args))
+        captured = self._capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    def requests(self, account: str) -> list[dict[str, Any]]:
+        return read_log(self.path / ".reconciler" / "sandbox" / f"{account}.requests.jsonl")
+
+    def writes(self, account: str, since: int = 0) -> list[dict[str, Any]]:
+        return [r for r in self.requests(account)[since:] if r["operation"] in WRITES]
+
+    def state(self, account: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.path / ".reconciler" / "sandbox" / f"{account}.json").read_text())
+        return data
+
+
+@pytest.fixture
+def repo(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Repo:
+    monkeypatch.chdir(tmp_path)
+    return Repo(tmp_path, capsys)
+
+
+@pytest.fixture
+def examples(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Repo:
+    """A copy of examples/ (without working files), as a user would clone it."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns(".reconciler"))
+    monkeypatch.chdir(tmp_path)
+    return Repo(tmp_path / "examples", capsys)
