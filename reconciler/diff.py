@@ -31,6 +31,9 @@ def leaf_changes(name: str, before: Any, after: Any, keys: Mapping[str, str] | N
     b, a = _keyed(name, before, keyed), _keyed(name, after, keyed)
     if not isinstance(b, dict | list) or not isinstance(a, dict | list) or type(a) is not type(b):
         return [FieldChange(name, before, after)]
+    if not b or not a:  # all items added or all removed: one change per item
+        items = enumerate(a or b) if isinstance(a or b, list) else (a or b).items()
+        return [FieldChange(name + _segment(k), None if a else v, v if a else None) for k, v in items]
     tree = DeepDiff(b, a, view="tree", ignore_numeric_type_changes=True)
     out: list[FieldChange] = []
     for items in tree.values():

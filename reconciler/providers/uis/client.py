@@ -54,7 +54,8 @@ class UisSession:
     def _error(self, method: str, error: Any) -> VendorError:
         if not isinstance(error, dict):
             return TransportError(f"{method}: malformed error answer")
-        data = error.get("data") if isinstance(error.get("data"), dict) else {}
+        raw = error.get("data")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         mnemonic = str(data.get("mnemonic", ""))
         field = data.get("field")
         code = int(error.get("code", 0))

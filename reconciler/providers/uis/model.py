@@ -17,6 +17,8 @@ ReservationTime = Literal["5m", "10m", "15m", "20m", "30m", "1h", "2h", "4h", "8
 CostRatioOperator = Literal["wo_changes", "multiply", "divide"]
 PhoneNumberType = Literal["user", "va", "call_tracking"]
 CampaignType = Literal["basic", "system", "integrated"]
+Component = Literal["va", "dynamic_call_tracking"]
+ALL_COMPONENTS: tuple[Component, ...] = ("va", "dynamic_call_tracking")
 
 FREE_TEXT_PARAMETERS = (
     "entrance_page", "referrer_domain", "search_query", "referrer", "country", "city", "region",
@@ -170,8 +172,8 @@ class UisSeed(_Read):
         default_factory=list, description="What get.campaign_available_phone_numbers returns.")
     redirection_phone_numbers: list[RedirectionPhoneNumber] = Field(
         default_factory=list, description="What get.campaign_available_redirection_phone_numbers returns.")
-    components: list[Literal["va", "dynamic_call_tracking"]] = Field(
-        default_factory=lambda: ["va", "dynamic_call_tracking"],
+    components: list[Component] = Field(
+        default_factory=lambda: list(ALL_COMPONENTS),
         description="Enabled account components; a missing one gives *_component_disabled errors.")
     next_id: int | None = Field(default=None, description="Id the next created campaign gets.")
 

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from pydantic import BaseModel
 from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
@@ -29,8 +30,8 @@ SCHEMA_RULES = {
 class UisProvider:
     name: ClassVar[str] = "uis"
     document_model: ClassVar[type[CampaignDocument]] = UisCampaign
-    seed_model: ClassVar[type[UisSeed]] = UisSeed
-    settings_model: ClassVar[type[UisSettings]] = UisSettings
+    seed_model: ClassVar[type[BaseModel]] = UisSeed
+    settings_model: ClassVar[type[BaseModel]] = UisSettings
     credential_names: ClassVar[tuple[str, ...]] = ("access_token",)
     id_field: ClassVar[str] = "id"
     key_field: ClassVar[str] = "name"

@@ -62,6 +62,11 @@ def _changes(fields: Mapping[str, tuple[Any, Any]]) -> tuple[FieldChange, ...]:
     return tuple(out)
 
 
+def _blank(value: Any) -> Any:
+    """The empty value of a created field's type, so its display lists it item by item."""
+    return type(value)() if isinstance(value, dict | list) else None
+
+
 def _purchase(before: Any, after: Any) -> tuple[str, ...]:
     """UIS-13: a rise in count_virtual_numbers buys numbers."""
     old = (before or {}).get("count_virtual_numbers") or 0
@@ -86,7 +91,7 @@ def _create(account: str, d: Desired) -> tuple[list[Operation], list[Problem]]:
         id=_op_id(account, label, "create"), account=account, campaign=label, action=Action.CREATE,
         method="create.campaigns",
         request={k: request_value(k, fields[k]) for k in CREATE_FIELDS if k in fields},
-        changes=_changes({k: (None, fields[k]) for k in CREATE_FIELDS if k in fields}),
+        changes=_changes({k: (_blank(fields[k]), fields[k]) for k in CREATE_FIELDS if k in fields}),
         side_effects=_purchase(None, fields.get(DCT)))
     later = {k: fields[k] for k in UPDATE_ONLY_FIELDS if k in fields}
     if not later:
