@@ -32,7 +32,8 @@ def leaf_changes(name: str, before: Any, after: Any, keys: Mapping[str, str] | N
     if not isinstance(b, dict | list) or not isinstance(a, dict | list) or type(a) is not type(b):
         return [FieldChange(name, before, after)]
     if not b or not a:  # all items added or all removed: one change per item
-        items = enumerate(a or b) if isinstance(a or b, list) else (a or b).items()
+        filled = a or b
+        items = list(enumerate(filled)) if isinstance(filled, list) else list(filled.items())
         return [FieldChange(name + _segment(k), None if a else v, v if a else None) for k, v in items]
     tree = DeepDiff(b, a, view="tree", ignore_numeric_type_changes=True)
     out: list[FieldChange] = []

@@ -69,7 +69,7 @@ class SandboxStore:
     def save(self) -> None:
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.state, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps(self.state, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, self.state_path)
 
     def log(self, method: str, operation: str, params: Any, outcome: Any) -> None:
