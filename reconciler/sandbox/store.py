@@ -13,21 +13,17 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import SandboxError
+from reconciler.http import Redactor
 
-MASK = "***"
 
-
-def mask(value: Any, secrets: frozenset[str]) -> Any:
-    """``value`` with every occurrence of a secret replaced by ``***`` (recursively)."""
+def mask(value: Any, redact: Redactor) -> Any:
+    """``value`` with every secret in its strings masked (recursively)."""
     if isinstance(value, str):
-        for s in secrets:
-            if s and s in value:
-                value = value.replace(s, MASK)
-        return value
+        return redact(value)
     if isinstance(value, Mapping):
-        return {k: mask(v, secrets) for k, v in value.items()}
+        return {k: mask(v, redact) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [mask(v, secrets) for v in value]
+        return [mask(v, redact) for v in value]
     return value
 
 
@@ -40,7 +36,7 @@ class SandboxStore:
         self.log_path = log_path
         self.state = state
         self.lock = threading.Lock()
-        self._secrets = frozenset(s for s in secrets if s)
+        self._redact = Redactor(secrets)
 
     @classmethod
     def open(cls, state_dir: Path, account: str, seed: Path | None, model: type[BaseModel],
@@ -75,7 +71,7 @@ class SandboxStore:
     def log(self, method: str, operation: str, params: Any, outcome: Any) -> None:
         """Append one answered request, secrets masked."""
         entry = {"time": round(time.time(), 3), "method": method, "operation": operation,
-                 "params": mask(params, self._secrets), "outcome": mask(outcome, self._secrets)}
+                 "params": mask(params, self._redact), "outcome": mask(outcome, self._redact)}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock, self.log_path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry, sort_keys=True, default=str) + "\n")

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from reconciler.http import MASK
 from reconciler.providers.uis.model import UisLiveCampaign
 from reconciler.providers.uis.sandbox_checks import (
     UisRefusal,
@@ -30,7 +31,7 @@ from reconciler.providers.uis.sandbox_checks import (
 )
 from reconciler.providers.uis.sandbox_query import ReadQuery, check_paging, check_read_query
 from reconciler.sandbox.limits import RateLimits
-from reconciler.sandbox.store import MASK, SandboxStore
+from reconciler.sandbox.store import SandboxStore
 
 State = dict[str, Any]
 Reply = tuple[Any, dict[str, Any]]  # (data, metadata)
