@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
 
-from reconciler import __version__
+from reconciler import __version__, planfile
 from reconciler.config import Config, load_config
-from reconciler.engine.apply import Outcome, Status, apply_plan
-from reconciler.engine.connect import connect_all, open_store
+from reconciler.documents import display_name
+from reconciler.engine.apply import ApplyOptions, Outcome, Status, apply_plan
+from reconciler.engine.connect import connect_all, sandbox_app
 from reconciler.engine.load import load_desired
-from reconciler.engine.run import make_plan
-from reconciler.errors import ProblemsError, ReconcilerError
-from reconciler.model import Desired
+from reconciler.engine.run import check_saved, make_plan, verify
+from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
+from reconciler.http import RedactingFilter
+from reconciler.model import Desired, Plan
 from reconciler.providers import PROVIDERS
+from reconciler.providers.base import Session
+from reconciler.render import FORMATS, Format, render
+from reconciler.render.progress import progress
 from reconciler.render.text import render_text
-from reconciler.sandbox.limits import RateLimits
 from reconciler.sandbox.server import SandboxServer
 
 PATH = click.argument("path", default=".", type=click.Path(path_type=Path, exists=True))
@@ -35,8 +41,27 @@ def _load(path: Path, accounts: Sequence[str]) -> tuple[Config, dict[str, list[D
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Log every vendor call to stderr (secrets masked).")
+def cli(debug: bool) -> None:
     """GitOps for campaign configuration: plan and apply vendor campaigns from YAML."""
+    _debug_log(debug)
+
+
+DEBUG_HANDLER = "reconciler-debug"
+
+
+def _debug_log(on: bool) -> None:
+    """Start (or stop) the DEBUG log on stderr; it masks every secret the process knows (ENG-08)."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == DEBUG_HANDLER]:
+        root.removeHandler(old)
+    root.setLevel(logging.DEBUG if on else logging.WARNING)
+    if on:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.set_name(DEBUG_HANDLER)
+        handler.addFilter(RedactingFilter())
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
 
 
 @cli.command()
@@ -49,48 +74,133 @@ def validate(path: Path) -> int:
     return 0
 
 
+FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                      help="text for people, markdown for a pull-request comment, json for machines.")
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _providers(config: Config, plan: Plan) -> dict[str, str]:
+    return {name: config.accounts[name].provider for name in plan.accounts}
+
+
+async def _make_plan(config: Config, desired: Mapping[str, Sequence[Desired]],
+                     sessions: Mapping[str, Session]) -> Plan:
+    with progress(f"Reading live campaigns of {len(desired)} account(s)"):
+        return await make_plan(config, desired, sessions)
+
+
 @cli.command()
 @PATH
 @ACCOUNTS
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Save the plan (JSON) for `show` and `apply --plan`.")
+@FORMAT
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when there are no changes, 2 when there are.")
-def plan(path: Path, accounts: tuple[str, ...], detailed_exitcode: bool) -> int:
+def plan(path: Path, accounts: tuple[str, ...], out: Path | None, fmt: Format, detailed_exitcode: bool) -> int:
     """Show the calls that would make the live campaigns match the documents."""
     config, desired = _load(path, accounts)
 
-    async def run() -> bool:
+    async def run() -> Plan:
         async with connect_all(config, desired) as sessions:
-            the_plan = await make_plan(config, desired, sessions)
-        click.echo(render_text(the_plan))
-        return the_plan.empty
+            return await _make_plan(config, desired, sessions)
 
-    empty = asyncio.run(run())
-    return 2 if detailed_exitcode and not empty else 0
+    the_plan = asyncio.run(run())
+    if out is not None:
+        _save(out, planfile.dumps(the_plan, _providers(config, the_plan)))
+    click.echo(render(the_plan, fmt, _providers(config, the_plan), _color()))
+    return 2 if detailed_exitcode and not the_plan.empty else 0
+
+
+def _save(out: Path, text: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, out)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@FORMAT
+def show(file: Path, fmt: Format) -> int:
+    """Show a saved plan (its checksum is checked first)."""
+    saved, providers = planfile.load(file, display_name(file, Path.cwd()))
+    click.echo(render(saved, fmt, providers, _color()))
+    return 0
 
 
 @cli.command()
 @PATH
 @ACCOUNTS
+@click.option("--plan", "plan_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Apply this saved plan, if nothing it touches changed since (ENG-07).")
 @click.option("--yes", is_flag=True, help="Apply without asking (needed when not on a terminal).")
-def apply(path: Path, accounts: tuple[str, ...], yes: bool) -> int:
-    """Plan, then carry the plan out."""
+@click.option("--force", is_flag=True, help="Apply even when the plan exceeds a safety threshold (ENG-06).")
+def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bool, force: bool) -> int:
+    """Plan (or load a saved plan), then carry it out and check the result."""
+    if plan_file is not None:
+        if accounts:
+            raise click.UsageError("--account chooses accounts when planning; a saved plan has its own")
+        config = load_config(path)
+        saved, providers = planfile.load(plan_file, display_name(plan_file, Path.cwd()))
+        _check_accounts(config, providers, display_name(plan_file, Path.cwd()))
+        return asyncio.run(_apply(config, saved, saved.accounts, force=force, ask=False,
+                                  saved=display_name(plan_file, Path.cwd())))
     config, desired = _load(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
+    return asyncio.run(_apply(config, desired, tuple(desired), force=force, ask=not yes))
 
-    async def run() -> int:
-        async with connect_all(config, desired) as sessions:
-            the_plan = await make_plan(config, desired, sessions)
-            click.echo(render_text(the_plan))
-            if the_plan.empty:
-                return 0
-            if not yes and not click.confirm("\nApply these changes?", default=False):
-                click.echo("Apply cancelled; nothing was changed.")
-                return 1
-            click.echo("")
-            outcomes = await apply_plan(the_plan, sessions, _report)
-        return _summary(outcomes)
 
-    return asyncio.run(run())
+def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) -> None:
+    problems = [Problem(None, planfile.RULE, f"{shown}: account '{name}' ({provider}) is not a {provider} account "
+                                             "in reconciler.yaml")
+                for name, provider in sorted(providers.items())
+                if name not in config.accounts or config.accounts[name].provider != provider]
+    if problems:
+        raise ProblemsError(problems)
+
+
+async def _apply(config: Config, source: Plan | Mapping[str, Sequence[Desired]], names: Sequence[str], *,
+                 force: bool, ask: bool, saved: str = "") -> int:
+    async with connect_all(config, names) as sessions:
+        if isinstance(source, Plan):
+            the_plan = source
+            with progress("Checking the saved plan against live campaigns"):
+                await check_saved(config, the_plan, sessions, saved)
+        else:
+            the_plan = await _make_plan(config, source, sessions)
+        click.echo(render_text(the_plan, _color()))
+        if the_plan.empty:
+            return 0
+        if the_plan.needs_force and not force:
+            raise UnsafePlanError("the plan exceeds a safety threshold (see the warnings above); nothing was "
+                                  "changed. Check it, then apply with --force")
+        if ask and not click.confirm("\nApply these changes?", default=False):
+            click.echo("Apply cancelled; nothing was changed.")
+            return 1
+        click.echo("")
+        options = ApplyOptions(config.apply.concurrency, config.apply.retry())
+        with progress("Applying", len(the_plan.operations)) as step:
+
+            def report(outcome: Outcome) -> None:
+                _report(outcome)
+                step()
+
+            outcomes = await apply_plan(the_plan, sessions, report, options)
+        code = _summary(outcomes)
+        with progress("Reading back the touched campaigns"):
+            drift = await verify(config, the_plan, outcomes, sessions)
+    for line in drift:
+        click.echo(f"verify: {line}", err=True)
+    if drift:
+        click.echo(f"Verify failed: {len(drift)} difference(s) from the plan; run plan to see them.", err=True)
+        return 1
+    if code == 0:
+        click.echo("Verified: every touched campaign now matches the plan.")
+    return code
 
 
 def _report(outcome: Outcome) -> None:
@@ -101,8 +211,10 @@ def _report(outcome: Outcome) -> None:
 
 def _summary(outcomes: Sequence[Outcome]) -> int:
     counts = {s: sum(1 for o in outcomes if o.status is s) for s in Status}
+    retried = sum(1 for o in outcomes if o.attempts > 1)
     click.echo(f"\nApply {'complete' if counts[Status.DONE] == len(outcomes) else 'incomplete'}: "
-               f"{counts[Status.DONE]} done, {counts[Status.FAILED]} failed, {counts[Status.SKIPPED]} skipped.")
+               f"{counts[Status.DONE]} done, {counts[Status.FAILED]} failed, {counts[Status.SKIPPED]} skipped"
+               + (f" ({retried} needed retries)." if retried else "."))
     return 0 if counts[Status.DONE] == len(outcomes) else 1
 
 
@@ -122,11 +234,8 @@ def serve(path: Path, account: str, port: int, seconds: float) -> int:
     acct = config.accounts.get(account)
     if acct is None or acct.sandbox is None:
         raise click.UsageError(f"account '{account}' has no sandbox: block in reconciler.yaml")
-    provider = PROVIDERS[acct.provider]
-    credentials = provider.sandbox_credentials()
-    store = open_store(config, acct, credentials.values())
-    limits = RateLimits(acct.sandbox.limits.minute, acct.sandbox.limits.day)
-    with SandboxServer(provider.sandbox_app(store, credentials, limits), port) as server:
+    credentials = PROVIDERS[acct.provider].sandbox_credentials()
+    with SandboxServer(sandbox_app(config, acct, credentials), port) as server:
         click.echo(f"{acct.provider} sandbox for '{account}' on {server.url} (stops in {seconds:g} s)")
         for name, value in credentials.items():
             click.echo(f"  {name}: {value}")
@@ -167,4 +276,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReconcilerError as exc:
         click.echo(f"error: {exc}", err=True)
         return 1
+    finally:
+        _debug_log(False)
     return result if isinstance(result, int) else 0

@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reconciler.documents import CONFIG_NAMES, display_name, load_file
 from reconciler.errors import Problem, ProblemsError
+from reconciler.http import RetryPolicy
 from reconciler.model import Located, Pos
 from reconciler.providers import PROVIDERS
+from reconciler.sandbox.faults import Faults
 from reconciler.validation import validate
 
 RULE = "CONFIG"
@@ -34,6 +36,7 @@ class SandboxLimits(_Strict):
 class SandboxConfig(_Strict):
     seed: str | None = None
     limits: SandboxLimits = SandboxLimits()
+    faults: Faults | None = None
 
 
 class AccountModel(BaseModel):
@@ -52,10 +55,26 @@ class Safety(_Strict):
     min_existing: int = Field(default=10, ge=0)
 
 
+class ApplySettings(_Strict):
+    """How apply runs: operations in flight per account, and retries of calls that may succeed later."""
+
+    concurrency: int = Field(default=4, ge=1, le=64)
+    attempts: int = Field(default=6, ge=1, le=20)
+    backoff: float = Field(default=0.5, ge=0, le=60, description="Seconds before the first retry (doubles).")
+    backoff_cap: float = Field(default=30.0, ge=0, le=600)
+
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(self.attempts, self.backoff, self.backoff_cap)
+
+
+DEFAULT_APPLY = ApplySettings()
+
+
 class ConfigModel(_Strict):
     version: Literal[1]
     accounts: dict[str, dict[str, Any]] = Field(min_length=1)
     safety: Safety = Safety()
+    apply: ApplySettings = ApplySettings()
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,7 @@ class Config:
     file: FsPath
     accounts: Mapping[str, Account]
     safety: Safety
+    apply: ApplySettings = DEFAULT_APPLY
 
     @property
     def workdir(self) -> FsPath:
@@ -128,7 +148,7 @@ def load_config(path: FsPath, base: FsPath | None = None) -> Config:
             accounts[name] = account
     if problems:
         raise ProblemsError(problems)
-    return Config(file.parent.resolve(), file, accounts, top.safety)
+    return Config(file.parent.resolve(), file, accounts, top.safety, top.apply)
 
 
 def _ruled(problems: list[Problem]) -> list[Problem]:

@@ -4,6 +4,7 @@ ReconcilerError                 anything reconciler reports to its user
  +-- ProblemsError              one or more located problems (bad input, unreachable desired state)
  +-- VendorError                a vendor (or its sandbox) refused a request or could not be reached
  |    +-- TransportError        no usable answer: connection, timeout, malformed reply
+ +-- UnsafePlanError            a plan exceeds a safety threshold and --force was not given (ENG-06)
  +-- SandboxError               the built-in sandbox could not start or load its seed
 
 Every user-facing problem is one line ``file:line:col: RULE-ID message``. Problems are collected for a
@@ -50,20 +51,31 @@ def _problem_order(p: Problem) -> tuple[str, int, int, str, str]:
 
 
 class VendorError(ReconcilerError):
-    """The vendor refused a request; ``final`` errors are never retried."""
+    """The vendor refused a request; ``final`` errors are never retried.
 
-    def __init__(self, message: str, *, code: str = "", field: str | None = None, final: bool = True) -> None:
+    A retryable error says how long the vendor asked to wait (``retry_after``, seconds) and whether the
+    request may have taken effect anyway (``maybe_applied``: a lost answer, unlike a 429 refusal).
+    """
+
+    def __init__(self, message: str, *, code: str = "", field: str | None = None, final: bool = True,
+                 retry_after: float | None = None, maybe_applied: bool = True) -> None:
         self.code = code
         self.field = field
         self.final = final
+        self.retry_after = retry_after
+        self.maybe_applied = maybe_applied
         super().__init__(message)
 
 
 class TransportError(VendorError):
     """No usable answer from the vendor."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, code="transport", final=False)
+    def __init__(self, message: str, *, maybe_applied: bool = True) -> None:
+        super().__init__(message, code="transport", final=False, maybe_applied=maybe_applied)
+
+
+class UnsafePlanError(ReconcilerError):
+    """A plan exceeds a safety threshold (ENG-06); apply needs --force."""
 
 
 class SandboxError(ReconcilerError):

@@ -6,8 +6,12 @@ URL or body with a credential in it, and the message we raise instead has every 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
 
@@ -16,6 +20,51 @@ from reconciler.errors import TransportError, VendorError
 
 MASK = "***"
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+MAX_RETRY_AFTER = 300.0
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter; a vendor's own wait hint (Retry-After, reset times) is honoured."""
+
+    attempts: int = 6
+    base: float = 0.5
+    cap: float = 30.0
+
+    def delay(self, attempt: int, hint: float | None = None, rng: random.Random | None = None) -> float:
+        """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0)."""
+        backoff = min(self.cap, self.base * 2 ** attempt)
+        jittered = (rng or random).uniform(backoff / 2, backoff)
+        return max(jittered, min(hint, MAX_RETRY_AFTER)) if hint is not None else jittered
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+async def retrying(call: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
+    """``call()`` until it succeeds, a final error, or the attempts run out. Only for calls safe to repeat."""
+    for attempt in range(policy.attempts):
+        try:
+            return await call()
+        except VendorError as exc:
+            if exc.final or attempt + 1 >= policy.attempts:
+                raise
+            await asyncio.sleep(policy.delay(attempt, exc.retry_after))
+    raise AssertionError("unreachable: attempts >= 1")
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """The Retry-After header in seconds (the HTTP-date form is not used by our vendors)."""
+    value = response.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+_EVERY_SECRET: set[str] = set()
+"""Every secret any Redactor of this process was given: the log filter masks them all."""
 
 
 class Redactor:
@@ -23,11 +72,23 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str]) -> None:
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        _EVERY_SECRET.update(self._secrets)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, MASK)
         return text
+
+
+class RedactingFilter(logging.Filter):
+    """Put on a log handler: each record is formatted, then every secret known to the process is masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        for secret in sorted(_EVERY_SECRET, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        record.msg, record.args = text, None
+        return True
 
 
 def new_client(*, local: bool = False) -> httpx.AsyncClient:
@@ -36,18 +97,32 @@ def new_client(*, local: bool = False) -> httpx.AsyncClient:
                              headers={"User-Agent": f"reconciler/{__version__}"})
 
 
-async def post_json(client: httpx.AsyncClient, url: str, payload: Any, redact: Redactor) -> Any:
-    """POST ``payload`` as JSON and return the decoded answer; transport failures become ReconcilerErrors."""
+async def send(client: httpx.AsyncClient, method: str, url: str, redact: Redactor, **kwargs: Any) -> httpx.Response:
+    """One HTTP request; a transport failure or an HTTP error status becomes a VendorError, secrets masked."""
     try:
-        response = await client.post(url, json=payload)
+        response = await client.request(method, url, **kwargs)
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never sent
+        raise TransportError(redact(f"cannot connect to {url}: {exc}"), maybe_applied=False) from None
     except httpx.TimeoutException:
         raise TransportError(redact(f"timed out waiting for {url}")) from None
     except httpx.HTTPError as exc:
-        raise TransportError(redact(f"cannot reach {url}: {type(exc).__name__}: {exc}")) from None
-    if response.status_code >= 400:
-        retryable = response.status_code == 429 or response.status_code >= 500
-        raise VendorError(redact(f"HTTP {response.status_code} from {url}"),
-                          code=str(response.status_code), final=not retryable)
+        raise TransportError(redact(f"no answer from {url}: {type(exc).__name__}: {exc}")) from None
+    return checked(response, url, redact)
+
+
+def checked(response: httpx.Response, url: str, redact: Redactor) -> httpx.Response:
+    """``response`` if it succeeded; else a VendorError: 429 and 5xx retryable (429 certainly not applied)."""
+    status = response.status_code
+    if status >= 400:
+        raise VendorError(redact(f"HTTP {status} from {url}"), code=str(status),
+                          final=not (status == 429 or status >= 500), retry_after=retry_after(response),
+                          maybe_applied=status != 429)
+    return response
+
+
+async def post_json(client: httpx.AsyncClient, url: str, payload: Any, redact: Redactor) -> Any:
+    """POST ``payload`` as JSON and return the decoded answer; transport failures become ReconcilerErrors."""
+    response = await send(client, "POST", url, redact, json=payload)
     try:
         return response.json()
     except ValueError:

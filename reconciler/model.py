@@ -5,6 +5,8 @@ documents -> Desired; provider read -> Live; diff -> FieldChange; provider plan 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,7 +70,10 @@ class Desired:
 
     @property
     def label(self) -> str:
-        return self.key if self.key is not None else f"id {self.pinned_id}"
+        """How plans name it; unique in an account (a pinned id is shown, as names may repeat then)."""
+        if self.pinned_id is None:
+            return str(self.key)
+        return f"{self.key} (id {self.pinned_id})" if self.key is not None else f"id {self.pinned_id}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,16 @@ class Live:
     id: Any
     key: str | None
     fields: Mapping[str, Any]
+
+    @property
+    def label(self) -> str:
+        """How plans name a campaign no document describes: by name and id (names may repeat)."""
+        return f"{self.key} (id {self.id})" if self.key is not None else f"id {self.id}"
+
+    def fingerprint(self) -> str:
+        """A digest of everything the vendor reported, to tell whether it changed since a plan (ENG-07)."""
+        text = json.dumps(self.fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,27 @@ class Action(StrEnum):
     REPLACE = "replace"
 
 
+class Effect(StrEnum):
+    """Kinds of side effect, so summaries can count them (purchases and resets are warnings)."""
+
+    PURCHASE = "purchase"
+    RESET = "reset"
+    SERVER = "server"
+    """A value the vendor sets by itself (e.g. a past start date becomes now)."""
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    """What the vendor does beyond the fields sent, shown beside the change."""
+
+    kind: Effect
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass(frozen=True)
 class ResultRef:
     """A request value known only once an earlier operation has run (e.g. the id of a created campaign)."""
@@ -126,19 +162,59 @@ class Operation:
     method: str
     request: Mapping[str, Any]
     changes: tuple[FieldChange, ...] = ()
-    side_effects: tuple[str, ...] = ()
+    side_effects: tuple[SideEffect, ...] = ()
     waits_for: tuple[str, ...] = ()
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A campaign a plan touches: what it was when planned (ENG-07) and what it must be after (verify)."""
+
+    account: str
+    campaign: str
+    id: Any
+    """Its live id when planned; None when the plan creates it."""
+    key: str | None
+    fingerprint: str | None
+    """``Live.fingerprint()`` when planned; None when it did not exist."""
+    expect: Mapping[str, Any] | None
+    """The desired fields it must have after apply; None when the plan deletes it."""
+    ignore_changes: tuple[str, ...] = ()
+
+
+class Caution(StrEnum):
+    THRESHOLD = "threshold"
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    """Something a reviewer must see before apply; a threshold warning makes apply need --force (ENG-06)."""
+
+    account: str
+    kind: Caution
+    message: str
 
 
 @dataclass(frozen=True)
 class Plan:
     operations: tuple[Operation, ...]
     accounts: tuple[str, ...]
+    targets: tuple[Target, ...] = ()
+    warnings: tuple[PlanWarning, ...] = ()
 
     @property
     def empty(self) -> bool:
         return not self.operations
+
+    @property
+    def needs_force(self) -> bool:
+        return any(w.kind is Caution.THRESHOLD for w in self.warnings)
+
+    def for_account(self, account: str) -> Plan:
+        return Plan(tuple(op for op in self.operations if op.account == account), (account,),
+                    tuple(t for t in self.targets if t.account == account),
+                    tuple(w for w in self.warnings if w.account == account))
 
     def counts(self) -> Counter[Action]:
         """Campaign-level counts: several calls for one campaign count once, by their first action."""

@@ -1,4 +1,4 @@
-"""JSON Schemas generated from the provider models; ``python -m reconciler.schemas`` rewrites them."""
+"""JSON Schemas generated from the models; ``python -m reconciler.schemas`` rewrites them."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reconciler.planfile import PlanFile
 from reconciler.providers import PROVIDERS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def generate() -> dict[str, dict[str, Any]]:
-    """Relative file path under ``schemas/`` -> schema, for every provider."""
-    out: dict[str, dict[str, Any]] = {}
+    """Relative file path under ``schemas/`` -> schema: the saved plan, and per provider its documents and seed."""
+    out: dict[str, dict[str, Any]] = {"plan.schema.json": {"$schema": DRAFT, **PlanFile.model_json_schema()}}
     for name in sorted(PROVIDERS):
         provider = PROVIDERS[name]
         out[f"{name}.campaign.schema.json"] = {"$schema": DRAFT, **provider.document_model.model_json_schema()}

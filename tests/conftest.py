@@ -58,6 +58,25 @@ class Repo:
         return data
 
 
+def uis_campaign(cid: int, name: str, **fields: Any) -> dict[str, Any]:
+    """A basic, active UIS campaign on site 1, in the sandbox seed format."""
+    return {"id": cid, "name": name, "type": "basic", "status": "active", "site_id": 1, **fields}
+
+
+def uis_seed(*campaigns: dict[str, Any]) -> dict[str, Any]:
+    """A UIS sandbox seed: two sites, three numbers (two va, one call_tracking), one redirection number."""
+    return {
+        "sites": [{"id": 1, "domain_name": "a.example", "site_blocks": [
+            {"site_block_id": 11, "site_block_name": "Header"}, {"site_block_id": 12, "site_block_name": "Footer"}]},
+            {"id": 2, "domain_name": "b.example", "site_blocks": []}],
+        "phone_numbers": [{"id": 501, "phone_number": "74950000501", "type": "va"},
+                          {"id": 502, "phone_number": "74950000502", "type": "va"},
+                          {"id": 503, "phone_number": "74950000503", "type": "call_tracking"}],
+        "redirection_phone_numbers": [{"id": 77, "phone_number": "74957770077"}],
+        "campaigns": list(campaigns),
+    }
+
+
 @pytest.fixture
 def repo(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Repo:
     monkeypatch.chdir(tmp_path)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+
+from starlette.types import ASGIApp
 
 from reconciler.config import Account, Config
 from reconciler.providers import PROVIDERS
 from reconciler.providers.base import AccountContext, Session
+from reconciler.sandbox.faults import with_faults
 from reconciler.sandbox.limits import RateLimits
 from reconciler.sandbox.server import SandboxServer
 from reconciler.sandbox.store import SandboxStore
 
 
-def context(account: Account) -> AccountContext:
-    return AccountContext(account.name, account.prune, account.settings)
+def context(config: Config, account: Account) -> AccountContext:
+    return AccountContext(account.name, account.prune, account.settings, config.apply.retry())
 
 
 def open_store(config: Config, account: Account, secrets: Collection[str] = ()) -> SandboxStore:
@@ -25,19 +28,27 @@ def open_store(config: Config, account: Account, secrets: Collection[str] = ()) 
     return SandboxStore.open(config.workdir / "sandbox", account.name, seed, provider.seed_model, secrets)
 
 
+def sandbox_app(config: Config, account: Account, credentials: Mapping[str, str]) -> ASGIApp:
+    """The ASGI app of ``account``'s sandbox: its persisted state, its call limits, and its faults if any."""
+    assert account.sandbox is not None
+    store = open_store(config, account, credentials.values())
+    limits = RateLimits(account.sandbox.limits.minute, account.sandbox.limits.day)
+    app = PROVIDERS[account.provider].sandbox_app(store, credentials, limits)
+    faults = account.sandbox.faults
+    return app if faults is None else with_faults(app, faults, store)
+
+
 @asynccontextmanager
 async def connect(config: Config, account: Account) -> AsyncIterator[Session]:
     provider = PROVIDERS[account.provider]
     async with AsyncExitStack() as stack:
         if account.sandbox is not None:
             credentials = provider.sandbox_credentials()
-            store = open_store(config, account, credentials.values())
-            limits = RateLimits(account.sandbox.limits.minute, account.sandbox.limits.day)
-            server = stack.enter_context(SandboxServer(provider.sandbox_app(store, credentials, limits)))
-            session = provider.connect(context(account), server.url, credentials, local=True)
+            server = stack.enter_context(SandboxServer(sandbox_app(config, account, credentials)))
+            session = provider.connect(context(config, account), server.url, credentials, local=True)
         else:
             assert account.endpoint is not None
-            session = provider.connect(context(account), account.endpoint, account.secrets())
+            session = provider.connect(context(config, account), account.endpoint, account.secrets())
         stack.push_async_callback(session.aclose)
         yield session
 

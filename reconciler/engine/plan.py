@@ -5,20 +5,68 @@ from __future__ import annotations
 import graphlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from reconciler.diff import changed_fields
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Desired, Live, LiveState, Operation
+from reconciler.model import Action, Desired, Live, LiveState, Operation, Target
 from reconciler.providers.base import AccountContext, Match, Provider, Session
 
 IDENTITY = "IDENTITY"
+LIFECYCLE = "LIFECYCLE"
+
+
+@dataclass(frozen=True)
+class AccountPlan:
+    """One account's share of a plan, with what the safety checks need to know."""
+
+    operations: list[Operation]
+    targets: list[Target]
+    managed: int
+    """Live campaigns under management: matched ones, and every other one when the account prunes."""
 
 
 async def plan_account(provider: Provider, account: AccountContext, desired: Sequence[Desired],
-                       session: Session) -> tuple[list[Operation], LiveState]:
+                       session: Session) -> AccountPlan:
     live = await session.read()
+    return plan_live(provider, account, desired, live)
+
+
+def plan_live(provider: Provider, account: AccountContext, desired: Sequence[Desired],
+              live: LiveState) -> AccountPlan:
     matches, orphans = match(provider, desired, live)
-    return provider.plan(account, matches, orphans, live), live
+    operations = provider.plan(account, matches, orphans, live)
+    problems = protected(provider, matches, operations)
+    if problems:
+        raise ProblemsError(problems)
+    managed = sum(1 for m in matches if m.live is not None) + (len(orphans) if account.prune else 0)
+    return AccountPlan(operations, targets(account.name, matches, orphans, operations), managed)
+
+
+def protected(provider: Provider, matches: Sequence[Match], operations: Sequence[Operation]) -> list[Problem]:
+    """``lifecycle.prevent_destroy`` forbids any plan that deletes or replaces the campaign."""
+    destroyed = {op.campaign for op in operations if op.action in (Action.DELETE, Action.REPLACE)}
+    return [Problem(m.desired.source.pos(("lifecycle", "prevent_destroy")), LIFECYCLE,
+                    f"campaign '{m.label}' would be {'replaced' if m.live is not None else 'deleted'}, "
+                    "but lifecycle.prevent_destroy is set")
+            for m in matches if m.desired.lifecycle.prevent_destroy and m.label in destroyed]
+
+
+def targets(account: str, matches: Sequence[Match], orphans: Sequence[Live],
+            operations: Sequence[Operation]) -> list[Target]:
+    """Each campaign the operations touch: its fingerprint now and the fields it must have afterwards."""
+    touched = {op.campaign for op in operations}
+    found: list[Target] = []
+    for m in matches:
+        if m.label in touched:
+            live = m.live
+            found.append(Target(account, m.label, None if live is None else live.id, m.desired.key,
+                                None if live is None else live.fingerprint(), m.desired.fields,
+                                m.desired.lifecycle.ignore_changes))
+    for o in orphans:
+        if o.label in touched:
+            found.append(Target(account, o.label, o.id, o.key, o.fingerprint(), None))
+    return sorted(found, key=lambda t: (t.campaign, str(t.id)))
 
 
 def match(provider: Provider, desired: Sequence[Desired], live: LiveState) -> tuple[list[Match], list[Live]]:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from reconciler.config import Config
+from reconciler.engine.apply import Outcome, Status
 from reconciler.engine.connect import context
-from reconciler.engine.plan import order, plan_account
-from reconciler.errors import ProblemsError
-from reconciler.model import Desired, Operation, Plan
+from reconciler.engine.plan import AccountPlan, order, plan_account
+from reconciler.engine.safety import thresholds
+from reconciler.engine.saved import RULE as RULE_SAVED
+from reconciler.engine.saved import stale
+from reconciler.engine.verify import mismatches
+from reconciler.errors import Problem, ProblemsError
+from reconciler.model import Desired, LiveState, Operation, Plan, PlanWarning, Target
 from reconciler.providers import PROVIDERS
 from reconciler.providers.base import Session
 
@@ -18,15 +24,58 @@ async def make_plan(config: Config, desired: Mapping[str, Sequence[Desired]],
                     sessions: Mapping[str, Session]) -> Plan:
     names = sorted(desired)
     results = await asyncio.gather(
-        *(plan_account(PROVIDERS[config.accounts[n].provider], context(config.accounts[n]), desired[n],
+        *(plan_account(PROVIDERS[config.accounts[n].provider], context(config, config.accounts[n]), desired[n],
                        sessions[n]) for n in names),
         return_exceptions=True)
     problems = [p for r in results if isinstance(r, ProblemsError) for p in r.problems]
     if problems:
         raise ProblemsError(problems)
-    operations: list[Operation] = []
-    for r in results:
+    parts: dict[str, AccountPlan] = {}
+    for name, r in zip(names, results, strict=True):
         if isinstance(r, BaseException):
             raise r
-        operations.extend(r[0])
-    return Plan(order(operations), tuple(names))
+        parts[name] = r
+    return combine(config, parts)
+
+
+def combine(config: Config, parts: Mapping[str, AccountPlan]) -> Plan:
+    """One ordered plan from the accounts' shares, with their threshold warnings."""
+    operations: list[Operation] = []
+    targets: list[Target] = []
+    warnings: list[PlanWarning] = []
+    for name in sorted(parts):
+        operations.extend(parts[name].operations)
+        targets.extend(parts[name].targets)
+        warnings.extend(thresholds(name, parts[name], config.safety))
+    return Plan(order(operations), tuple(sorted(parts)), tuple(targets), tuple(warnings))
+
+
+async def read_all(sessions: Mapping[str, Session], names: Sequence[str]) -> dict[str, LiveState]:
+    states = await asyncio.gather(*(sessions[n].read() for n in names))
+    return dict(zip(names, states, strict=True))
+
+
+async def check_saved(config: Config, plan: Plan, sessions: Mapping[str, Session], shown: str) -> None:
+    """Refuse a saved plan, before any write, if a campaign it touches changed since (ENG-07)."""
+    live = await read_all(sessions, plan.accounts)
+    problems = [p for name in plan.accounts for p in stale(plan.for_account(name).targets, live[name], shown)]
+    if problems:
+        raise ProblemsError([*problems, Problem(None, RULE_SAVED, f"{shown}: the plan is out of date; make a "
+                                                                  "new one")])
+
+
+async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
+                 sessions: Mapping[str, Session]) -> list[str]:
+    """Read back every account that changed; the targets whose operations all succeeded must match."""
+    status: dict[tuple[str, str], set[Status]] = defaultdict(set)
+    for o in outcomes:
+        status[(o.operation.account, o.operation.campaign)].add(o.status)
+    done = {key for key, seen in status.items() if seen == {Status.DONE}}
+    names = sorted({account for account, _ in done})
+    live = await read_all(sessions, names)
+    lines: list[str] = []
+    for name in names:
+        provider = PROVIDERS[config.accounts[name].provider]
+        targets = [t for t in plan.for_account(name).targets if (t.account, t.campaign) in done]
+        lines.extend(mismatches(provider, targets, live[name]))
+    return lines

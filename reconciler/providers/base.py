@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
+from reconciler.http import DEFAULT_RETRY, RetryPolicy
 from reconciler.model import Desired, Live, LiveState, Operation
 from reconciler.sandbox.limits import RateLimits
 from reconciler.sandbox.store import SandboxStore
@@ -42,6 +43,8 @@ class AccountContext:
     name: str
     prune: bool
     settings: Mapping[str, Any]
+    retry: RetryPolicy = DEFAULT_RETRY
+    """How the session retries reads (writes are retried by the engine, which knows what is safe)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,14 @@ class Match:
     live: Live | None
     changes: Mapping[str, tuple[Any, Any]]
 
+    @property
+    def label(self) -> str:
+        """How plans name the campaign: the document's label, with the live name for a bare pinned id."""
+        d, live = self.desired, self.live
+        if d.key is None and live is not None and live.key is not None:
+            return f"{live.key} (id {d.pinned_id})"
+        return d.label
+
 
 class Session(Protocol):
     """A connection to one account of one vendor."""
@@ -59,6 +70,11 @@ class Session(Protocol):
     async def read(self) -> LiveState: ...
 
     async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]: ...
+
+    async def recover(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """After an answer was lost: the result ``op`` had if it took effect (looked up by identity,
+        ENG-09), or None when it did not or when sending it again is harmless."""
+        ...
 
     async def aclose(self) -> None: ...
 

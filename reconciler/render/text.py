@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import click
+
 from reconciler.model import Action, Plan
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.CONTROL: ">",
            Action.REPLACE: "-/+"}
+COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.CONTROL: "cyan",
+           Action.REPLACE: "magenta"}
 NO_CHANGES = "No changes. Live campaigns match the desired state."
 
 
@@ -30,20 +34,27 @@ def summary(plan: Plan) -> str:
     return f"Plan: {', '.join(parts)} ({calls} call{'s' if calls != 1 else ''})."
 
 
-def render_text(plan: Plan) -> str:
+def render_text(plan: Plan, color: bool = False) -> str:
+    """The plan for a terminal or a log; ``color`` adds ANSI colours (a terminal without NO_COLOR)."""
+
+    def paint(text: str, fg: str, bold: bool = False) -> str:
+        return click.style(text, fg=fg, bold=bold) if color else text
+
     lines: list[str] = []
     for op in plan.operations:
-        lines.append(f"{SYMBOLS[op.action]} {op.account} / {op.campaign}: {op.action} ({op.method})")
+        head = f"{SYMBOLS[op.action]} {op.account} / {op.campaign}: {op.action} ({op.method})"
+        lines.append(paint(head, COLOURS[op.action], bold=True))
         for c in op.changes:
             if op.action is Action.CREATE:
                 lines.append(f"      {c.path} = {value(c.after)}")
             else:
                 lines.append(f"      {c.path}: {value(c.before)} -> {value(c.after)}")
-        lines.extend(f"      ! {effect}" for effect in op.side_effects)
+        lines.extend(paint(f"      ! {effect}", "yellow") for effect in op.side_effects)
         if op.waits_for:
             lines.append(f"      waits for {', '.join(op.waits_for)}: {op.reason}")
         elif op.reason:
             lines.append(f"      ({op.reason})")
         lines.append("")
-    lines.append(summary(plan))
+    lines.append(paint(summary(plan), "white", bold=True))
+    lines.extend(paint(f"Warning: {w.account}: {w.message}", "red", bold=True) for w in plan.warnings)
     return "\n".join(lines)

@@ -36,6 +36,8 @@ class SandboxStore:
         self.log_path = log_path
         self.state = state
         self.lock = threading.Lock()
+        self.changes = 0
+        """How many times the state was saved: a request that moved it changed something."""
         self._redact = Redactor(secrets)
 
     @classmethod
@@ -67,6 +69,7 @@ class SandboxStore:
         tmp = self.state_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(self.state, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, self.state_path)
+        self.changes += 1
 
     def log(self, method: str, operation: str, params: Any, outcome: Any) -> None:
         """Append one answered request, secrets masked."""

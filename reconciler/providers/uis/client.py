@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from reconciler.errors import TransportError, VendorError
-from reconciler.http import Redactor, post_json
+from reconciler.http import DEFAULT_RETRY, Redactor, RetryPolicy, post_json, retrying
 from reconciler.model import Live, LiveState, Operation
 
+log = logging.getLogger("reconciler.providers.uis")
 PAGE = 10_000
-FINAL_CODES = frozenset({-32001, -32003, -32600, -32601, -32602, -32008, -32009, -32099})
+LIMIT_EXCEEDED = -32029
+INTERNAL_ERROR = -32603
+RETRYABLE_CODES = frozenset({LIMIT_EXCEEDED, INTERNAL_ERROR})  # every other refusal is final (UIS-18)
 REFERENCE_METHODS = {
     "phone_numbers": "get.campaign_available_phone_numbers",
     "redirection_phone_numbers": "get.campaign_available_redirection_phone_numbers",
@@ -25,8 +30,10 @@ REFERENCE_METHODS = {
 class UisSession:
     """One account: reads everything in ceil(N / 10,000) campaign calls plus three reference reads."""
 
-    def __init__(self, endpoint: str, access_token: str, user_id: int | None, client: httpx.AsyncClient) -> None:
+    def __init__(self, endpoint: str, access_token: str, user_id: int | None, client: httpx.AsyncClient,
+                 retry: RetryPolicy = DEFAULT_RETRY) -> None:
         self._endpoint = endpoint
+        self._retry = retry
         self._token = access_token
         self._user_id = user_id
         self._client = client
@@ -41,10 +48,13 @@ class UisSession:
             auth["user_id"] = self._user_id
         payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": {**auth, **params}}
         self.calls += 1
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("-> %s", json.dumps(payload, ensure_ascii=False, default=str)[:2000])
         body = await post_json(self._client, self._endpoint, payload, self._redact)
         if not isinstance(body, dict):
             raise TransportError(f"{method}: answer is not a JSON-RPC object")
         if "error" in body:
+            log.debug("<- %s refused: %s", method, body["error"])
             raise self._error(method, body["error"])
         result = body.get("result")
         if not isinstance(result, dict):
@@ -61,10 +71,12 @@ class UisSession:
         code = int(error.get("code", 0))
         where = f" (field {field})" if field else ""
         text = self._redact(f"{method} refused: {code} {mnemonic}{where}: {error.get('message', '')}")
-        return VendorError(text, code=mnemonic or str(code), field=field, final=code in FINAL_CODES)
+        return VendorError(text, code=mnemonic or str(code), field=field, final=code not in RETRYABLE_CODES,
+                           maybe_applied=code != LIMIT_EXCEEDED)
 
-    async def _list(self, method: str, offset: int = 0) -> dict[str, Any]:
-        return await self.call(method, {"limit": PAGE, "offset": offset})
+    async def _list(self, method: str, offset: int = 0, **query: Any) -> dict[str, Any]:
+        """One page of a get.* method; reads are safe to repeat, so they are retried here."""
+        return await retrying(lambda: self.call(method, {"limit": PAGE, "offset": offset, **query}), self._retry)
 
     async def read(self) -> LiveState:
         first, *refs = await asyncio.gather(
@@ -82,6 +94,20 @@ class UisSession:
         result = await self.call(op.method, request)
         data = result.get("data", {})
         return data if isinstance(data, dict) else {}
+
+    async def recover(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """ENG-09: a create is looked up by its name (unique in UIS), a delete by its id."""
+        if op.method == "create.campaigns":
+            found = await self._find("name", request.get("name"))
+            return {"id": found[0]["id"]} if found else None
+        if op.method == "delete.campaigns":
+            return None if await self._find("id", request.get("id")) else {}
+        return None  # an update sets values: sending it again is harmless
+
+    async def _find(self, field: str, value: Any) -> list[dict[str, Any]]:
+        result = await self._list("get.campaigns", filter={"field": field, "operator": "=", "value": value},
+                                  fields=["id"])
+        return list(result.get("data", []))
 
     async def aclose(self) -> None:
         await self._client.aclose()

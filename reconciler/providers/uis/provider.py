@@ -54,7 +54,7 @@ class UisProvider:
     def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],
                 *, local: bool = False) -> Session:
         user_id = account.settings.get("user_id")
-        return UisSession(endpoint, credentials["access_token"], user_id, new_client(local=local))
+        return UisSession(endpoint, credentials["access_token"], user_id, new_client(local=local), account.retry)
 
     def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:
         return build_app(store, credentials["access_token"], limits)

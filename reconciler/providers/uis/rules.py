@@ -10,7 +10,7 @@ from typing import Any
 
 from reconciler.diff import leaf_changes
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Action, Desired, FieldChange, Live, Operation, ResultRef
+from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, ResultRef, SideEffect
 from reconciler.providers.base import AccountContext, Match
 from reconciler.providers.uis.fields import DISPLAY_KEYS, any_tracking, normalise, request_value
 
@@ -67,14 +67,18 @@ def _blank(value: Any) -> Any:
     return type(value)() if isinstance(value, dict | list) else None
 
 
-def _purchase(before: Any, after: Any) -> tuple[str, ...]:
+def _purchase(before: Any, after: Any) -> tuple[SideEffect, ...]:
     """UIS-13: a rise in count_virtual_numbers buys numbers."""
     old = (before or {}).get("count_virtual_numbers") or 0
     new = (after or {}).get("count_virtual_numbers") or 0
-    return (f"buys {new - old} virtual number(s) for dynamic call tracking ({old} -> {new})",) if new > old else ()
+    if new <= old:
+        return ()
+    return (SideEffect(Effect.PURCHASE,
+                       f"buys {new - old} virtual number(s) for dynamic call tracking ({old} -> {new})"),)
 
 
-def _create(account: str, d: Desired) -> tuple[list[Operation], list[Problem]]:
+def _create(account: str, d: Desired, replaces: Operation | None = None) -> tuple[list[Operation], list[Problem]]:
+    """create.campaigns (UIS-04/05/12), then cost_ratio fields in an update; after ``replaces`` if given."""
     fields = d.fields
     label = d.label
     problems: list[Problem] = []
@@ -88,11 +92,14 @@ def _create(account: str, d: Desired) -> tuple[list[Operation], list[Problem]]:
     if problems:
         return [], problems
     create = Operation(
-        id=_op_id(account, label, "create"), account=account, campaign=label, action=Action.CREATE,
-        method="create.campaigns",
+        id=_op_id(account, label, "create"), account=account, campaign=label,
+        action=Action.CREATE if replaces is None else Action.REPLACE, method="create.campaigns",
         request={k: request_value(k, fields[k]) for k in CREATE_FIELDS if k in fields},
         changes=_changes({k: (_blank(fields[k]), fields[k]) for k in CREATE_FIELDS if k in fields}),
-        side_effects=_purchase(None, fields.get(DCT)))
+        side_effects=_purchase(None, fields.get(DCT)),
+        waits_for=() if replaces is None else (replaces.id,),
+        reason="" if replaces is None else "the campaign is created again once the old one is deleted "
+                                            "(UIS-04, lifecycle.allow_replace)")
     later = {k: fields[k] for k in UPDATE_ONLY_FIELDS if k in fields}
     if not later:
         return [create], []
@@ -107,10 +114,12 @@ def _create(account: str, d: Desired) -> tuple[list[Operation], list[Problem]]:
 def _update(account: str, m: Match) -> tuple[list[Operation], list[Problem]]:
     assert m.live is not None
     d, live, changes = m.desired, m.live, dict(m.changes)
-    label = d.key or str(live.key)
+    label = m.label
     problems = _update_problems(d, live, changes)
     if problems:
         return [], problems
+    if "site_id" in changes:
+        return _replace(account, m)
     base: dict[str, Any] = {"id": live.id, "site_id": live.fields.get("site_id")}
     live_status = live.fields.get("status", "active")
     status_after = d.fields.get("status", live_status)
@@ -119,7 +128,8 @@ def _update(account: str, m: Match) -> tuple[list[Operation], list[Problem]]:
         # UIS-06: deactivation resets every block; the desired list is empty (UIS-07 offline check).
         changes.pop("site_blocks", None)
         reset = ", ".join(str(b.get("site_block_id")) for b in live.fields["site_blocks"])
-        side_effects += (f"resets site blocks {reset} (UIS-06: an inactive campaign keeps no blocks)",)
+        side_effects += (SideEffect(Effect.RESET,
+                                    f"resets site blocks {reset} (UIS-06: an inactive campaign keeps no blocks)"),)
     if live_status == "inactive" and "site_blocks" in changes:
         # UIS-07: activation is its own call; the blocks follow once the campaign is active.
         blocks = {k: changes.pop(k) for k in ("site_blocks", DCT) if k in changes}
@@ -132,7 +142,8 @@ def _update(account: str, m: Match) -> tuple[list[Operation], list[Problem]]:
 
 
 def _update_op(account: str, label: str, step: str, base: Mapping[str, Any],
-               changes: Mapping[str, tuple[Any, Any]], d: Desired, live: Live, side_effects: tuple[str, ...],
+               changes: Mapping[str, tuple[Any, Any]], d: Desired, live: Live,
+               side_effects: tuple[SideEffect, ...],
                waits: tuple[str, ...] = (), reason: str = "") -> Operation:
     """UIS-02/-04/-12: id, the current site_id and only the changed fields, objects whole."""
     request = {**base, **{k: request_value(k, after) for k, (_, after) in changes.items()}}
@@ -151,11 +162,11 @@ def _update_problems(d: Desired, live: Live, changes: Mapping[str, tuple[Any, An
             problems.append(Problem(d.source.pos((name,), key=True), "UIS-01",
                                     f"{name} cannot be changed on a {kind} campaign: only site_blocks and "
                                     "dynamic_call_tracking can"))
-    if "site_id" in changes:
+    if "site_id" in changes and not d.lifecycle.allow_replace:
         before, after = changes["site_id"]
         problems.append(Problem(d.source.pos(("site_id",)), "UIS-04",
                                 f"site_id cannot change ({before} -> {after}): UIS would need the campaign "
-                                "deleted and created again"))
+                                "deleted and created again; set lifecycle: {allow_replace: true} to do that"))
     live_status = live.fields.get("status", "active")
     if live_status == "inactive" and "site_blocks" in changes and d.fields.get("status") != "active":
         problems.append(Problem(d.source.pos(("site_blocks",), key=True), "UIS-07",
@@ -168,8 +179,23 @@ def _update_problems(d: Desired, live: Live, changes: Mapping[str, tuple[Any, An
     return problems
 
 
+def _replace(account: str, m: Match) -> tuple[list[Operation], list[Problem]]:
+    """UIS-04: site_id is fixed at creation, so the campaign is deleted, then created on the new site."""
+    d, live = m.desired, m.live
+    assert live is not None
+    before, after = live.fields.get("site_id"), d.fields.get("site_id")
+    delete = Operation(id=_op_id(account, m.label, "delete"), account=account, campaign=m.label,
+                       action=Action.REPLACE, method="delete.campaigns", request={"id": live.id},
+                       changes=(FieldChange("site_id", before, after),),
+                       side_effects=(SideEffect(Effect.OTHER, f"campaign {live.id} is deleted with its "
+                                                              "history; the new one gets a new id"),),
+                       reason="site_id cannot change in place (UIS-04); lifecycle.allow_replace is set")
+    ops, problems = _create(account, d, replaces=delete)
+    return ([delete, *ops] if not problems else []), problems
+
+
 def _delete(account: str, live: Live) -> Operation:
-    label = str(live.key)
+    label = live.label
     return Operation(id=_op_id(account, label, "delete"), account=account, campaign=label, action=Action.DELETE,
                      method="delete.campaigns", request={"id": live.id},
                      changes=(FieldChange("id", live.id, None),),

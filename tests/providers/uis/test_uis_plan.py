@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from conftest import Repo
+from conftest import uis_campaign as _campaign
+from conftest import uis_seed as _seed
 
 ACCOUNT = "u"
 CONFIG = """
@@ -16,23 +16,6 @@ accounts:
     sandbox: {seed: seed.json}
     prune: PRUNE
 """
-
-
-def _campaign(cid: int, name: str, **fields: Any) -> dict[str, Any]:
-    return {"id": cid, "name": name, "type": "basic", "status": "active", "site_id": 1, **fields}
-
-
-def _seed(*campaigns: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "sites": [{"id": 1, "domain_name": "a.example", "site_blocks": [
-            {"site_block_id": 11, "site_block_name": "Header"}, {"site_block_id": 12, "site_block_name": "Footer"}]},
-            {"id": 2, "domain_name": "b.example", "site_blocks": []}],
-        "phone_numbers": [{"id": 501, "phone_number": "74950000501", "type": "va"},
-                          {"id": 502, "phone_number": "74950000502", "type": "va"},
-                          {"id": 503, "phone_number": "74950000503", "type": "call_tracking"}],
-        "redirection_phone_numbers": [{"id": 77, "phone_number": "74957770077"}],
-        "campaigns": list(campaigns),
-    }
 
 
 @pytest.fixture
@@ -189,7 +172,7 @@ def test_eng_03_prune_deletes_only_basic_campaigns_without_documents(repo: Repo)
                                        {**_campaign(-1, "Visitors", type="system")}))
     repo.write("a.yaml", "account: u\nname: Keep\n")
     code, out, _ = _plan(repo)
-    assert code == 2 and "- u / Gone: delete (delete.campaigns)" in out and "Visitors" not in out
+    assert code == 2 and "- u / Gone (id 6): delete (delete.campaigns)" in out and "Visitors" not in out
     _converges(repo)
     assert [w["params"]["id"] for w in repo.writes(ACCOUNT)] == [6]
 

@@ -1,0 +1,200 @@
+"""Fault injection for any sandbox: an ASGI middleware that makes a vendor's sandbox misbehave on purpose.
+
+It knows no vendor: it wraps the sandbox's ASGI app and watches the store's ``changes`` counter. For each
+HTTP request, in this order:
+
+1. The request body is read in full first, so a request whose client gives up while it waits still runs.
+2. ``latency_ms`` is waited before every answer, faulted or not (latency is not counted as a fault).
+3. One draw ``u`` in [0, 1) picks at most one fault: ``u < error_rate`` answers HTTP 500; the next
+   ``rate_429`` of the range answers HTTP 429 with ``Retry-After: retry_after``; the next ``timeout_rate``
+   hangs ``hang_s`` seconds and THEN runs the request normally (the client has given up by then, but the
+   change is committed). 500 and 429 answer without calling the sandbox: they change nothing and are not in
+   its request log. The three rates together may not exceed 1.
+4. A request that changed the store (``changes`` moved while it ran) draws again: below ``drop_rate`` its
+   answer is lost. The status line and headers (with the real Content-Length) go out, then the connection
+   closes without the body, so the client sees a protocol error (httpx: ``RemoteProtocolError``), never an
+   HTTP status. Reads are never dropped.
+
+At most ``limit`` faults are injected in all; once reached, no more draws are made. The draws come from
+``random.Random(seed)``: the same requests in the same order meet the same faults. "Changed" is judged by a
+store-wide counter, so a read that overlaps a concurrent write may be taken for a change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from reconciler.sandbox.store import SandboxStore
+
+Rate = Annotated[float, Field(ge=0, le=1)]
+Kind = Literal["error", "throttle", "timeout", "drop"]
+
+
+class Faults(BaseModel):
+    """The ``faults:`` block of a sandbox account: how often, and how, its sandbox misbehaves."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    latency_ms: float = Field(default=0, ge=0)
+    error_rate: Rate = 0
+    rate_429: Rate = 0
+    retry_after: float = Field(default=1, ge=0)
+    timeout_rate: Rate = 0
+    hang_s: float = Field(default=5, ge=0)
+    drop_rate: Rate = 0
+    seed: int = 0
+    limit: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_draw(self) -> Faults:
+        if self.error_rate + self.rate_429 + self.timeout_rate > 1:
+            raise ValueError("error_rate + rate_429 + timeout_rate must not exceed 1 (one draw picks one)")
+        return self
+
+
+@dataclass
+class FaultStats:
+    """How many faults of each kind were injected so far."""
+
+    error: int = 0
+    throttle: int = 0
+    timeout: int = 0
+    drop: int = 0
+
+    @property
+    def injected(self) -> int:
+        return self.error + self.throttle + self.timeout + self.drop
+
+    def count(self, kind: Kind) -> None:
+        setattr(self, kind, getattr(self, kind) + 1)
+
+
+class FaultInjector:
+    """The ASGI middleware; ``stats`` counts what it injected."""
+
+    def __init__(self, app: ASGIApp, faults: Faults, store: SandboxStore) -> None:
+        self.app = app
+        self.faults = faults
+        self.store = store
+        self.stats = FaultStats()
+        self._random = random.Random(faults.seed)
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        receive = await _buffered(receive)
+        if self.faults.latency_ms:
+            await asyncio.sleep(self.faults.latency_ms / 1000)
+        kind = self._draw()
+        if kind == "error":
+            await _respond(send, 500, "injected fault: internal server error")
+        elif kind == "throttle":
+            await _respond(send, 429, "injected fault: too many requests",
+                           [(b"retry-after", f"{self.faults.retry_after:g}".encode())])
+        else:
+            if kind == "timeout":
+                await asyncio.sleep(self.faults.hang_s)
+            await self._run(scope, receive, send)
+
+    def _draw(self) -> Kind | None:
+        """The fault for this request, if any (one draw)."""
+        f = self.faults
+        choices: tuple[tuple[Kind, float], ...] = (
+            ("error", f.error_rate), ("throttle", f.rate_429), ("timeout", f.timeout_rate))
+        with self._lock:
+            if self._exhausted():
+                return None
+            u = self._random.random()
+            for kind, rate in choices:
+                if u < rate:
+                    return self._counted(kind)
+                u -= rate
+            return None
+
+    def _draw_drop(self) -> bool:
+        with self._lock:
+            if self._exhausted() or self._random.random() >= self.faults.drop_rate:
+                return False
+            self._counted("drop")
+            return True
+
+    def _exhausted(self) -> bool:
+        return self.faults.limit is not None and self.stats.injected >= self.faults.limit
+
+    def _counted(self, kind: Kind) -> Kind:
+        self.stats.count(kind)
+        return kind
+
+    async def _run(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The sandbox answers; with a ``drop_rate``, its answer is held until we know whether to drop it."""
+        if not self.faults.drop_rate:
+            await self.app(scope, receive, send)
+            return
+        before = self.store.changes
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        if held and self.store.changes != before and self._draw_drop():
+            await _drop(held, send)
+            return
+        for message in held:
+            await send(message)
+
+
+def with_faults(app: ASGIApp, faults: Faults, store: SandboxStore) -> FaultInjector:
+    """``app`` misbehaving as ``faults`` says; ``store`` is the one ``app`` changes."""
+    return FaultInjector(app, faults, store)
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request now; the returned ``receive`` replays it, then listens to the real one."""
+    chunks: list[bytes] = []
+    pending: list[Message] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            pending.append(message)
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    pending.insert(0, {"type": "http.request", "body": b"".join(chunks), "more_body": False})
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+async def _respond(send: Send, status: int, text: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = text.encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), *(headers or [])]})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _drop(held: list[Message], send: Send) -> None:
+    """Send only the head of the held answer; returning without the body makes the server close the connection.
+
+    (uvicorn's h11 server does so, logging "returned without completing response" at ERROR, which the
+    sandbox server's ``log_level="critical"`` silences.)
+    An answer without a body loses its Content-Length, so the client still waits for a body (chunked) in vain.
+    """
+    head = held[0]
+    if not any(m.get("body") for m in held[1:]):
+        head = {**head, "headers": [(k, v) for k, v in head.get("headers", []) if k.lower() != b"content-length"]}
+    await send(head)
