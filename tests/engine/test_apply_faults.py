@@ -58,6 +58,8 @@ def test_eng_09_every_lost_answer_of_many_creates_and_updates_converges_without_
 def test_5xx_and_429_are_retried_until_the_apply_converges(repo: Repo, faults_seed: int) -> None:
     _setup(repo, f"{{error_rate: 0.3, rate_429: 0.2, retry_after: 0.01, seed: {faults_seed}}}",
            creates=4, updates=4)
+    # half the calls fail: 16 attempts make an operation's chance of failing every one 1 in 65,536
+    repo.write("reconciler.yaml", (repo.path / "reconciler.yaml").read_text().replace("attempts: 8", "attempts: 16"))
     applied = repo.run("apply", "--yes")
     assert applied.code == 0, applied.err
     assert "needed retries" in applied.out

@@ -39,6 +39,7 @@ class UisSession:
         self._client = client
         self._redact = Redactor([access_token])
         self._ids = itertools.count(1)
+        self._limits: Mapping[str, Any] = {}
         self.calls = 0
 
     async def call(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,7 +60,17 @@ class UisSession:
         result = body.get("result")
         if not isinstance(result, dict):
             raise TransportError(f"{method}: answer has no result")
+        limits = result.get("metadata", {}).get("limits") if isinstance(result.get("metadata"), dict) else None
+        if isinstance(limits, dict):
+            self._limits = limits
         return result
+
+    def _reset_hint(self) -> float | None:
+        """UIS-17: seconds until the exhausted limit resets, from the last ``metadata.limits`` seen."""
+        for window in ("minute", "day"):
+            if self._limits.get(f"{window}_remaining") == 0 and isinstance(self._limits.get(f"{window}_reset"), int):
+                return float(self._limits[f"{window}_reset"])
+        return None
 
     def _error(self, method: str, error: Any) -> VendorError:
         if not isinstance(error, dict):
@@ -71,8 +82,9 @@ class UisSession:
         code = int(error.get("code", 0))
         where = f" (field {field})" if field else ""
         text = self._redact(f"{method} refused: {code} {mnemonic}{where}: {error.get('message', '')}")
+        limited = code == LIMIT_EXCEEDED
         return VendorError(text, code=mnemonic or str(code), field=field, final=code not in RETRYABLE_CODES,
-                           maybe_applied=code != LIMIT_EXCEEDED)
+                           maybe_applied=not limited, retry_after=self._reset_hint() if limited else None)
 
     async def _list(self, method: str, offset: int = 0, **query: Any) -> dict[str, Any]:
         """One page of a get.* method; reads are safe to repeat, so they are retried here."""

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+import secrets
+from pathlib import Path
 
 import pytest
 from conftest import Repo
 
-from reconciler.providers.uis.client import PAGE, REFERENCE_METHODS
+from reconciler.errors import VendorError
+from reconciler.http import new_client
+from reconciler.providers.uis.client import PAGE, REFERENCE_METHODS, UisSession
+from reconciler.providers.uis.model import UisSeed
+from reconciler.providers.uis.sandbox import build_app
+from reconciler.sandbox.limits import RateLimits
+from reconciler.sandbox.server import SandboxServer
+from reconciler.sandbox.store import SandboxStore
 
 
 @pytest.mark.parametrize("count", [0, 10_000, 20_001])
@@ -24,3 +34,24 @@ def test_reads_all_campaigns_in_ceil_n_over_10000_calls(repo: Repo, count: int) 
     assert len(reads) == max(1, math.ceil(count / PAGE)) + len(REFERENCE_METHODS)
     if count:
         assert f"~ u / c{count}: update" in result.out, "the last page was read and matched"
+
+
+def test_uis_17_limit_exceeded_is_retryable_with_the_reset_time_as_its_hint(tmp_path: Path) -> None:
+    token = secrets.token_hex(16)
+    store = SandboxStore.open(tmp_path, "u", None, UisSeed)
+    with SandboxServer(build_app(store, token, RateLimits(minute_limit=2, day_limit=100))) as server:
+
+        async def exhaust() -> VendorError:
+            session = UisSession(server.url, token, None, new_client(local=True))
+            try:
+                for _ in range(3):
+                    await session.call("get.sites", {})
+            except VendorError as exc:
+                return exc
+            finally:
+                await session.aclose()
+            raise AssertionError("the third call should exceed the limit of 2 a minute")
+
+        exc = asyncio.run(exhaust())
+    assert exc.code == "limit_exceeded" and not exc.final and not exc.maybe_applied
+    assert exc.retry_after is not None and 0 < exc.retry_after <= 60
