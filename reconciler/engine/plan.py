@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import graphlib
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -115,11 +116,11 @@ def order(operations: Iterable[Operation]) -> tuple[Operation, ...]:
         sorter.add(op.id, *(w for w in op.waits_for if w in ops))
     sorter.prepare()
     out: list[Operation] = []
-    ready: list[Operation] = []
+    ready: list[tuple[str, str, str]] = []  # a heap: the smallest ready operation runs next
     while sorter.is_active():
-        ready.extend(ops[i] for i in sorter.get_ready())
-        ready.sort(key=lambda o: (o.account, o.campaign, o.id), reverse=True)
-        op = ready.pop()
-        out.append(op)
-        sorter.done(op.id)
+        for i in sorter.get_ready():
+            heapq.heappush(ready, (ops[i].account, ops[i].campaign, i))
+        _, _, first = heapq.heappop(ready)
+        out.append(ops[first])
+        sorter.done(first)
     return tuple(out)
