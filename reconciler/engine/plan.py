@@ -35,7 +35,7 @@ async def plan_account(provider: Provider, account: AccountContext, desired: Seq
 
 def plan_live(provider: Provider, account: AccountContext, desired: Sequence[Desired],
               live: LiveState) -> AccountPlan:
-    matches, orphans = match(provider, desired, live)
+    matches, orphans = match(provider, provider.resolve(desired, live), live)
     operations = provider.plan(account, matches, orphans, live)
     problems = protected(provider, matches, operations)
     if problems:

@@ -102,6 +102,11 @@ class Provider(Protocol):
         """Rules that need no live state."""
         ...
 
+    def resolve(self, desired: Sequence[Desired], live: LiveState) -> list[Desired]:
+        """The desired campaigns with references people can read (a site's domain, a phone number) turned
+        into the vendor's ids, from the reference data read with the live state; raises ProblemsError."""
+        ...
+
     def plan(self, account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
              live: LiveState) -> list[Operation]:
         """Operations (with dependencies) that make live equal desired; raises ProblemsError."""

@@ -47,6 +47,9 @@ class UisProvider:
     def offline_problems(self, desired: Sequence[Desired]) -> list[Problem]:
         return rules.offline_problems(desired)
 
+    def resolve(self, desired: Sequence[Desired], live: LiveState) -> list[Desired]:
+        return list(desired)
+
     def plan(self, account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
              live: LiveState) -> list[Operation]:
         return rules.plan(account, matches, orphans)
