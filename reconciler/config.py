@@ -18,6 +18,7 @@ from reconciler.http import RetryPolicy
 from reconciler.model import Located, Pos
 from reconciler.providers import PROVIDERS
 from reconciler.sandbox.faults import Faults
+from reconciler.sandbox.limits import DEFAULT_DAY_LIMIT, DEFAULT_MINUTE_LIMIT, MINUTE
 from reconciler.validation import validate
 
 RULE = "CONFIG"
@@ -29,8 +30,12 @@ class _Strict(BaseModel):
 
 
 class SandboxLimits(_Strict):
-    minute: int = Field(default=1000, ge=1)
-    day: int = Field(default=100_000, ge=1)
+    """The sandbox's call limits (UIS-17): per "minute" and per day, as the vendor counts them."""
+
+    minute: int = Field(default=DEFAULT_MINUTE_LIMIT, ge=1)
+    day: int = Field(default=DEFAULT_DAY_LIMIT, ge=1)
+    window_s: float = Field(default=MINUTE, gt=0, le=MINUTE,
+                            description="Seconds a 'minute' window lasts: shorter only to make tests fast.")
 
 
 class SandboxConfig(_Strict):

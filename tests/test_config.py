@@ -32,10 +32,12 @@ accounts:
 safety: {update_threshold: 0.5}
 """), base=tmp_path)
     main = config.accounts["main"]
-    assert main.credentials == {"access_token": "UIS_TOKEN"} and main.prune and main.settings == {"user_id": 4521}
+    assert main.credentials == {"access_token": "UIS_TOKEN"} and main.prune
+    assert main.settings == {"user_id": 4521, "agent": False}
     assert main.secrets({"UIS_TOKEN": "t0k"}) == {"access_token": "t0k"}
     demo = config.accounts["demo"]
     assert demo.sandbox is not None and demo.sandbox.limits.minute == 60 and not demo.prune
+    assert demo.sandbox.limits.window_s == 60  # a real minute unless a test shortens it (UIS-17)
     assert config.safety.update_threshold == 0.5 and config.safety.min_existing == 10
 
 

@@ -32,7 +32,7 @@ def sandbox_app(config: Config, account: Account, credentials: Mapping[str, str]
     """The ASGI app of ``account``'s sandbox: its persisted state, its call limits, and its faults if any."""
     assert account.sandbox is not None
     store = open_store(config, account, credentials.values())
-    limits = RateLimits(account.sandbox.limits.minute, account.sandbox.limits.day)
+    limits = RateLimits(account.sandbox.limits.minute, account.sandbox.limits.day, account.sandbox.limits.window_s)
     app = PROVIDERS[account.provider].sandbox_app(store, credentials, limits)
     faults = account.sandbox.faults
     return app if faults is None else with_faults(app, faults, store)

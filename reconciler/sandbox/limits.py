@@ -1,4 +1,8 @@
-"""Per-minute and per-day call limits, counted the way vendors count them (fixed windows)."""
+"""Per-minute and per-day call limits, counted the way vendors count them (fixed windows).
+
+A window starts with the first call after the previous one ended. The "minute" window lasts ``window_s``
+seconds: 60 like the vendors', shorter only to keep tests that wait it out fast.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,17 @@ from dataclasses import dataclass, field
 
 DEFAULT_MINUTE_LIMIT = 1000
 DEFAULT_DAY_LIMIT = 100_000
+MINUTE = 60.0
+DAY = 86_400.0
 
 
 @dataclass
 class RateLimits:
+    """Calls allowed per "minute" (``window_s`` seconds) and per day; ``snapshot`` reports what is left."""
+
     minute_limit: int = DEFAULT_MINUTE_LIMIT
     day_limit: int = DEFAULT_DAY_LIMIT
+    window_s: float = MINUTE
     clock: Callable[[], float] = time.monotonic
     _minute_start: float = field(default=-1.0, init=False)
     _day_start: float = field(default=-1.0, init=False)
@@ -23,9 +32,9 @@ class RateLimits:
 
     def _roll(self) -> float:
         now = self.clock()
-        if self._minute_start < 0 or now - self._minute_start >= 60:
+        if self._minute_start < 0 or now - self._minute_start >= self.window_s:
             self._minute_start, self._minute_used = now, 0
-        if self._day_start < 0 or now - self._day_start >= 86_400:
+        if self._day_start < 0 or now - self._day_start >= DAY:
             self._day_start, self._day_used = now, 0
         return now
 
@@ -46,8 +55,8 @@ class RateLimits:
         return {
             "day_limit": self.day_limit,
             "day_remaining": max(0, self.day_limit - self._day_used),
-            "day_reset": math.ceil(86_400 - (now - self._day_start)),
+            "day_reset": math.ceil(DAY - (now - self._day_start)),
             "minute_limit": self.minute_limit,
             "minute_remaining": max(0, self.minute_limit - self._minute_used),
-            "minute_reset": math.ceil(60 - (now - self._minute_start)),
+            "minute_reset": math.ceil(self.window_s - (now - self._minute_start)),
         }

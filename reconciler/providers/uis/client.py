@@ -14,17 +14,37 @@ import httpx
 from reconciler.errors import TransportError, VendorError
 from reconciler.http import DEFAULT_RETRY, Redactor, RetryPolicy, post_json, retrying
 from reconciler.model import Live, LiveState, Operation
+from reconciler.pacing import Pacer, Quota
 
 log = logging.getLogger("reconciler.providers.uis")
 PAGE = 10_000
 LIMIT_EXCEEDED = -32029
 INTERNAL_ERROR = -32603
+WINDOWS = ("minute", "day")
 RETRYABLE_CODES = frozenset({LIMIT_EXCEEDED, INTERNAL_ERROR})  # every other refusal is final (UIS-18)
+HINTS: dict[tuple[str, str | None], str] = {  # what the user can do when reconciler.yaml is the cause
+    ("required_parameter_missed", "user_id"): " (UIS-16: set the account's user_id and agent: true in "
+                                              "reconciler.yaml)",
+}
 REFERENCE_METHODS = {
     "phone_numbers": "get.campaign_available_phone_numbers",
     "redirection_phone_numbers": "get.campaign_available_redirection_phone_numbers",
     "sites": "get.sites",
 }
+
+
+def quotas(limits: Mapping[str, Any]) -> dict[str, Quota]:
+    """UIS-17: ``metadata.limits`` as the pacer's windows (``minute``, ``day``); malformed ones are left out."""
+    found: dict[str, Quota] = {}
+    for window in WINDOWS:
+        limit, remaining, reset = (_count(limits.get(f"{window}_{part}")) for part in ("limit", "remaining", "reset"))
+        if limit is not None and remaining is not None and reset is not None:
+            found[window] = Quota(limit, remaining, reset)
+    return found
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class UisSession:
@@ -40,18 +60,30 @@ class UisSession:
         self._redact = Redactor([access_token])
         self._ids = itertools.count(1)
         self._limits: Mapping[str, Any] = {}
+        self._pacer = Pacer()
         self.calls = 0
 
     async def call(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """One JSON-RPC call; the ``result`` object, or a VendorError with code, mnemonic and field."""
+        """One JSON-RPC call; the ``result`` object, or a VendorError with code, mnemonic and field.
+
+        UIS-17: the call waits until the limits last reported leave room for it (``reconciler.pacing``)."""
         auth: dict[str, Any] = {"access_token": self._token}
         if self._user_id is not None:
             auth["user_id"] = self._user_id
         payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": {**auth, **params}}
-        self.calls += 1
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("-> %s", json.dumps(payload, ensure_ascii=False, default=str)[:2000])
-        body = await post_json(self._client, self._endpoint, payload, self._redact)
+        async with self._pacer.slot(method) as ticket:
+            self.calls += 1
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("-> %s", json.dumps(payload, ensure_ascii=False, default=str)[:2000])
+            result = self._result(method, await post_json(self._client, self._endpoint, payload, self._redact))
+            limits = result.get("metadata", {}).get("limits") if isinstance(result.get("metadata"), dict) else None
+            if isinstance(limits, dict):
+                self._limits = limits
+                ticket.report(quotas(limits))
+        return result
+
+    def _result(self, method: str, body: Any) -> dict[str, Any]:
+        """The ``result`` member of a JSON-RPC answer; an ``error`` member becomes a VendorError."""
         if not isinstance(body, dict):
             raise TransportError(f"{method}: answer is not a JSON-RPC object")
         if "error" in body:
@@ -60,17 +92,15 @@ class UisSession:
         result = body.get("result")
         if not isinstance(result, dict):
             raise TransportError(f"{method}: answer has no result")
-        limits = result.get("metadata", {}).get("limits") if isinstance(result.get("metadata"), dict) else None
-        if isinstance(limits, dict):
-            self._limits = limits
         return result
 
     def _reset_hint(self) -> float | None:
-        """UIS-17: seconds until the exhausted limit resets, from the last ``metadata.limits`` seen."""
-        for window in ("minute", "day"):
-            if self._limits.get(f"{window}_remaining") == 0 and isinstance(self._limits.get(f"{window}_reset"), int):
-                return float(self._limits[f"{window}_reset"])
-        return None
+        """UIS-17: seconds until the exhausted limit resets, from the last ``metadata.limits`` seen.
+
+        When none was spent then, another client used the calls up: the minute is the likely one."""
+        spent = [window for window in WINDOWS if self._limits.get(f"{window}_remaining") == 0] or ["minute"]
+        reset = self._limits.get(f"{spent[0]}_reset")
+        return float(reset) if isinstance(reset, int) else None
 
     def _error(self, method: str, error: Any) -> VendorError:
         if not isinstance(error, dict):
@@ -81,7 +111,8 @@ class UisSession:
         field = data.get("field")
         code = int(error.get("code", 0))
         where = f" (field {field})" if field else ""
-        text = self._redact(f"{method} refused: {code} {mnemonic}{where}: {error.get('message', '')}")
+        hint = HINTS.get((mnemonic, field), "")
+        text = self._redact(f"{method} refused: {code} {mnemonic}{where}: {error.get('message', '')}{hint}")
         limited = code == LIMIT_EXCEEDED
         return VendorError(text, code=mnemonic or str(code), field=field, final=code not in RETRYABLE_CODES,
                            maybe_applied=not limited, retry_after=self._reset_hint() if limited else None)

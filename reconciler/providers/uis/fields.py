@@ -1,11 +1,18 @@
-"""UIS campaigns normalised for diffing (ENG-05) and turned back into request values."""
+"""UIS campaigns normalised for diffing (ENG-05) and turned back into request values.
+
+A readable reference in a document (``site: example.com``, ``site_block: Header``, ``phone_number: ...``)
+is kept under the id field it stands for as a ``Ref`` until ``references.resolve`` replaces it with the id
+at plan time, once the account's reference data is known.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from reconciler.providers.uis.model import UisCampaign
+from reconciler.model import Path
+from reconciler.providers.uis.model import READABLE_BLOCK_FIELDS, RefKind, UisCampaign
 
 MANAGED = ("name", "description", "status", "site_id", "site_blocks", "dynamic_call_tracking",
            "campaign_conditions", "cost_ratio", "cost_ratio_operator")
@@ -15,10 +22,37 @@ DISPLAY_KEYS = {"site_blocks": "site_block_id"}
 DEFAULT_RESERVATION_TIME = "15m"
 
 
+@dataclass(frozen=True)
+class Ref:
+    """A value a document gives by a name people read, in place of the vendor's id (resolved at plan time)."""
+
+    kind: RefKind
+    text: str
+    path: Path
+    """Where the name is written in the document, for problems about it."""
+
+
 def desired_fields(doc: UisCampaign) -> dict[str, Any]:
-    """The fields a document sets (ENG-02), normalised; ``id``, ``account`` and ``lifecycle`` excluded."""
+    """The fields a document sets (ENG-02), normalised; ``id``, ``account`` and ``lifecycle`` excluded.
+
+    Readable references stay unresolved, as ``Ref`` values under the id fields they stand for.
+    """
     dumped = doc.model_dump(mode="json", include=set(doc.model_fields_set) & set(MANAGED))
+    if doc.site is not None:
+        dumped["site_id"] = Ref("site", doc.site, ("site",))
+    if dumped.get("site_blocks") is not None:
+        dumped["site_blocks"] = [_block_refs(i, b) for i, b in enumerate(dumped["site_blocks"])]
     return {name: normalise(name, value) for name, value in sorted(dumped.items()) if value is not None}
+
+
+def _block_refs(index: int, block: Mapping[str, Any]) -> dict[str, Any]:
+    """A document's block with each readable reference turned into a ``Ref`` under its id field."""
+    out = dict(block)
+    for id_field, name in READABLE_BLOCK_FIELDS.items():
+        text = out.pop(name, None)
+        if text is not None:
+            out[id_field] = Ref(name, text, ("site_blocks", index, name))
+    return out
 
 
 def live_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -45,7 +79,13 @@ def blocks(value: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "redirection_phone_number_id": b.get("redirection_phone_number_id"),
             "dynamic_call_tracking_enabled": bool(b.get("dynamic_call_tracking_enabled", False))}
            for b in value]
-    return sorted(out, key=lambda b: (b["site_block_id"] is None, b["site_block_id"] or 0))
+    return sorted(out, key=_block_order)
+
+
+def _block_order(block: Mapping[str, Any]) -> tuple[bool, int]:
+    """By block id; blocks without one yet (unresolved ``Ref``) last, in document order."""
+    block_id = block["site_block_id"]
+    return (not isinstance(block_id, int), block_id if isinstance(block_id, int) else 0)
 
 
 def request_value(name: str, value: Any) -> Any:

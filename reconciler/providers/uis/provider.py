@@ -13,7 +13,7 @@ from reconciler.errors import Problem
 from reconciler.http import new_client
 from reconciler.model import Desired, Live, LiveState, Operation
 from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session
-from reconciler.providers.uis import fields, rules
+from reconciler.providers.uis import fields, references, rules
 from reconciler.providers.uis.client import UisSession
 from reconciler.providers.uis.model import UisCampaign, UisSeed, UisSettings
 from reconciler.providers.uis.sandbox import build_app
@@ -48,11 +48,11 @@ class UisProvider:
         return rules.offline_problems(desired)
 
     def resolve(self, desired: Sequence[Desired], live: LiveState) -> list[Desired]:
-        return list(desired)
+        return references.resolve(desired, live)
 
     def plan(self, account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
              live: LiveState) -> list[Operation]:
-        return rules.plan(account, matches, orphans)
+        return rules.plan(account, matches, orphans, live.references)
 
     def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],
                 *, local: bool = False) -> Session:

@@ -12,7 +12,9 @@ from reconciler.diff import leaf_changes
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, ResultRef, SideEffect
 from reconciler.providers.base import AccountContext, Match
+from reconciler.providers.uis.checks import References, block_problems
 from reconciler.providers.uis.fields import DISPLAY_KEYS, any_tracking, normalise, request_value
+from reconciler.providers.uis.handover import order_handovers
 
 CREATE_FIELDS = ("name", "description", "status", "site_id", "site_blocks", "dynamic_call_tracking",
                  "campaign_conditions")
@@ -32,7 +34,8 @@ def offline_problems(desired: Sequence[Desired]) -> list[Problem]:
     return problems
 
 
-def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live]) -> list[Operation]:
+def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
+         references: Mapping[str, Any]) -> list[Operation]:
     ops: list[Operation] = []
     problems: list[Problem] = []
     for m in matches:
@@ -46,9 +49,10 @@ def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Li
         problems.extend(found_problems)
     if account.prune:
         ops.extend(_delete(account.name, live) for live in orphans if live.fields.get("type", "basic") == "basic")
+    problems.extend(block_problems(matches, References.of(references, account.settings.get("components"))))
     if problems:
         raise ProblemsError(problems)
-    return ops
+    return order_handovers(ops, matches, orphans, references)
 
 
 def _op_id(account: str, label: str, step: str) -> str:
@@ -94,7 +98,8 @@ def _create(account: str, d: Desired, replaces: Operation | None = None) -> tupl
     create = Operation(
         id=_op_id(account, label, "create"), account=account, campaign=label,
         action=Action.CREATE if replaces is None else Action.REPLACE, method="create.campaigns",
-        request={k: request_value(k, fields[k]) for k in CREATE_FIELDS if k in fields},
+        # an empty block list is what a new campaign has anyway, and UIS-07 refuses one with status inactive
+        request={k: request_value(k, fields[k]) for k in CREATE_FIELDS if k in fields and fields[k] != []},
         changes=_changes({k: (_blank(fields[k]), fields[k]) for k in CREATE_FIELDS if k in fields}),
         side_effects=_purchase(None, fields.get(DCT)),
         waits_for=() if replaces is None else (replaces.id,),
@@ -158,10 +163,11 @@ def _update_problems(d: Desired, live: Live, changes: Mapping[str, tuple[Any, An
     problems: list[Problem] = []
     kind = live.fields.get("type", "basic")
     if kind != "basic":
+        article = "an" if kind[0] in "aeiou" else "a"
         for name in sorted(set(changes) - SYSTEM_UPDATABLE):
             problems.append(Problem(d.source.pos((name,), key=True), "UIS-01",
-                                    f"{name} cannot be changed on a {kind} campaign: only site_blocks and "
-                                    "dynamic_call_tracking can"))
+                                    f"{name} cannot be changed on {article} {kind} campaign: only site_blocks "
+                                    "and dynamic_call_tracking can"))
     if "site_id" in changes and not d.lifecycle.allow_replace:
         before, after = changes["site_id"]
         problems.append(Problem(d.source.pos(("site_id",)), "UIS-04",

@@ -2,8 +2,9 @@
 
 Every request is a POST (any path) whose body is one JSON-RPC request; the HTTP status is always 200 and
 errors travel in the body. A request is checked in this order: envelope, ``access_token`` (UIS-18),
-limits (UIS-17), then its params (``sandbox_checks``). A refused request changes nothing; a mutation
-happens under the store's lock and is saved before the answer goes out. Every answered request is logged.
+limits (UIS-17), ``user_id`` (UIS-16: an agent's token must send it), then its params (``sandbox_checks``).
+A refused request changes nothing; a mutation happens under the store's lock and is saved before the
+answer goes out. Every answered request is logged.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def _dispatch(store: SandboxStore, token: str, limits: RateLimits, call: _Call) 
         raise UisRefusal("access_token_invalid", "the access token is invalid")
     if limits.exceeded():
         raise UisRefusal("limit_exceeded", "the call limit is exceeded")
-    check_user_id(call.params)
+    check_user_id(call.params, store.state.get("agent_customer_users"))
     data, metadata = METHODS[call.method](store.state, call.params)
     if call.method.split(".")[0] in MUTATING_VERBS:
         store.save()

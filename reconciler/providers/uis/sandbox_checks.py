@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, get_args
 
 from reconciler.providers.uis.model import (
     DESCRIPTION_MAX,
     FIXED_VALUE_PARAMETERS,
-    FREE_TEXT_PARAMETERS,
     MAX_CONDITIONS,
     MAX_GROUPS,
+    OPERATORS,
     CostRatioOperator,
     ReservationTime,
     Status,
@@ -41,10 +41,6 @@ BLOCK_FIELDS = frozenset({"site_block_id", "phone_number_id", "redirection_phone
                           "dynamic_call_tracking_enabled"})
 DCT_FIELDS = frozenset({"reservation_time", "count_virtual_numbers", "count_visits"})
 CONDITION_FIELDS = frozenset({"type", "campaign_parameter", "operator", "value"})
-OPERATORS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(FREE_TEXT_PARAMETERS, ("=", "sub", "~")),
-    **dict.fromkeys(FIXED_VALUE_PARAMETERS, ("=",)),
-}
 DCT_NUMBER_TYPES = ("va", "call_tracking")
 
 T = TypeVar("T")
@@ -140,9 +136,15 @@ def _scalar(value: Any, field: str, kinds: tuple[type, ...]) -> Any:
     return value
 
 
-def check_user_id(params: Mapping[str, Any]) -> None:
+def check_user_id(params: Mapping[str, Any], agent_customer_users: Collection[int] | None) -> None:
+    """``user_id`` is an integer; an agent's token (UIS-16) must name one of the customer users it acts for."""
+    if agent_customer_users is not None and "user_id" not in params:
+        raise UisRefusal("required_parameter_missed", "user_id is required: the token belongs to an agent",
+                         "user_id")
     if "user_id" in params:
-        _int(params["user_id"], "user_id")
+        user_id = _int(params["user_id"], "user_id")
+        if agent_customer_users is not None and user_id not in agent_customer_users:
+            raise UisRefusal("entity_not_found", f"customer user {user_id} not found", "user_id", user_id)
 
 
 # --- create / update / delete ------------------------------------------------------------------------

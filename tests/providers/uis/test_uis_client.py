@@ -43,13 +43,16 @@ def test_uis_17_limit_exceeded_is_retryable_with_the_reset_time_as_its_hint(tmp_
 
         async def exhaust() -> VendorError:
             session = UisSession(server.url, token, None, new_client(local=True))
+            other = UisSession(server.url, token, None, new_client(local=True))  # same token, elsewhere
             try:
-                for _ in range(3):
-                    await session.call("get.sites", {})
+                await session.call("get.sites", {})  # 1 call left, as far as this session knows
+                await other.call("get.sites", {})  # ... but another client takes it
+                await session.call("get.sites", {})
             except VendorError as exc:
                 return exc
             finally:
                 await session.aclose()
+                await other.aclose()
             raise AssertionError("the third call should exceed the limit of 2 a minute")
 
         exc = asyncio.run(exhaust())
