@@ -6,6 +6,7 @@ marks; the tree is turned into plain Python values here, which is also where dup
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Iterator
@@ -102,9 +103,14 @@ def load_text(text: str, name: str) -> tuple[list[Document], list[Problem]]:
     return docs, problems
 
 
+@functools.cache
+def _parser() -> YAML:
+    """One safe parser for the process: building a YAML() costs more than composing a small file."""
+    return YAML(typ="safe")
+
+
 def _compose_all(text: str) -> Iterator[Node | None]:
-    yaml = YAML(typ="safe")
-    yield from yaml.compose_all(text)
+    yield from _parser().compose_all(text)
 
 
 def _yaml_message(exc: MarkedYAMLError, text: str, pos: Pos) -> str:
