@@ -20,6 +20,7 @@ from reconciler.diff import leaf_changes
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Effect, Live, Operation, SideEffect
 from reconciler.providers.base import Match
+from reconciler.providers.uis.cycles import fewest_to_break
 from reconciler.providers.uis.fields import DISPLAY_KEYS, any_tracking, normalise, request_value
 
 RULE = "UIS-09"
@@ -137,15 +138,11 @@ def order_handovers(ops: list[Operation], matches: Sequence[Match], orphans: Seq
 def _break_cycles(ops: list[Operation], waits: dict[str, dict[str, str]], found: Sequence[Holder],
                   desired: Mapping[str, Match]) -> list[Operation]:
     by_id = {op.id: op for op in ops}
-    by_taker = {h.taker.id: h for h in found if h.taker is not None}
-    while True:
-        cycle = _cycle(by_id, waits)
-        if cycle is None:
-            break
-        # a campaign whose one update both takes and releases numbers (only those can be in a cycle)
-        takers = sorted((by_taker[i] for i in cycle if i in by_taker and by_taker[i].releaser == by_taker[i].taker),
-                        key=lambda h: h.label)
-        h = takers[0]
+    # only a campaign whose one update both takes and releases numbers can be in a cycle, and break it
+    breakers = {h.taker.id: h for h in found if h.taker is not None and h.releaser == h.taker}
+    graph = {op: {*by_id[op].waits_for, *waits.get(op, {})} for op in by_id}
+    for op_id in fewest_to_break(graph, breakers):
+        h = breakers[op_id]
         assert h.taker is not None
         temp = _temporary(h, desired[h.label], by_id[h.taker.id])
         by_id[temp.id] = temp
@@ -153,6 +150,7 @@ def _break_cycles(ops: list[Operation], waits: dict[str, dict[str, str]], found:
             if h.taker.id in needs:
                 needs[temp.id] = needs.pop(h.taker.id)
         waits.setdefault(h.taker.id, {})[temp.id] = "the temporary call released its numbers first (UIS-09)"
+    assert _cycle(by_id, waits) is None, "cycles of number moves left after breaking them"
     out = []
     for op in by_id.values():
         extra = waits.get(op.id, {})

@@ -148,3 +148,13 @@ def test_uis_09_a_number_kept_by_another_campaign_is_an_error(repo: Repo, manage
     holder = "Holder" if managed else "Holder (id 1)"
     assert f"a.yaml:3:1: UIS-09 call_tracking number 601 serves campaign '{holder}', which keeps it ({why})" \
         in refused.err
+
+
+def test_uis_09_two_swaps_through_one_campaign_cost_one_extra_call(repo: Repo) -> None:
+    _setup(repo, _campaign(2, "C2", _block(11, 602)), _campaign(3, "C3", _block(11, 603), _block(12, 601)),
+           _campaign(4, "C4", _block(11, 604)))
+    _want(repo, "C2", (11, 603))
+    _want(repo, "C3", (11, 602), (12, 604))
+    _want(repo, "C4", (11, 601))
+    writes = _applied_writes(repo)
+    assert writes == ["update.campaigns 3", "update.campaigns 2", "update.campaigns 4", "update.campaigns 3"]
