@@ -13,18 +13,23 @@ from pathlib import Path
 import click
 
 from reconciler import __version__, planfile
+from reconciler.accounts import summaries, to_json, to_table
 from reconciler.config import Config, load_config
-from reconciler.documents import display_name
+from reconciler.documents import display_name, load_tree
+from reconciler.engine.adopt import import_campaigns
 from reconciler.engine.apply import ApplyOptions, Outcome, Status, apply_plan
 from reconciler.engine.connect import connect_all, sandbox_app
 from reconciler.engine.load import load_desired
+from reconciler.engine.remote import validate_remote
 from reconciler.engine.run import check_saved, make_plan, verify
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
+from reconciler.fmt import format_tree
 from reconciler.http import RedactingFilter
 from reconciler.model import Desired, Plan
 from reconciler.providers import PROVIDERS
 from reconciler.providers.base import Session
 from reconciler.render import FORMATS, Format, render
+from reconciler.render.github import error_annotations
 from reconciler.render.progress import progress
 from reconciler.render.text import render_text
 from reconciler.sandbox.server import SandboxServer
@@ -66,11 +71,31 @@ def _debug_log(on: bool) -> None:
 
 @cli.command()
 @PATH
-def validate(path: Path) -> int:
+@click.option("--format", "fmt", type=click.Choice(("text", "github")), default="text", show_default=True,
+              help="github: each problem as a GitHub Actions annotation on its file and line.")
+def validate(path: Path, fmt: str) -> int:
     """Offline checks: YAML, schema, and every rule that needs no live state."""
-    _, desired = _load(path, ())
+    try:
+        _, desired = _load(path, ())
+    except ReconcilerError as exc:
+        if fmt != "github":
+            raise
+        text, count = error_annotations(exc)
+        click.echo(text)
+        click.echo(f"{count} problem(s) found.", err=True)
+        return 1
     count = sum(len(v) for v in desired.values())
     click.echo(f"Valid: {count} campaign(s) in {len(desired)} account(s).")
+    return 0
+
+
+@cli.command()
+@PATH
+@click.option("--json", "as_json", is_flag=True, help="One line of JSON for a CI matrix (name, provider, sandbox).")
+def accounts(path: Path, as_json: bool) -> int:
+    """List the accounts of reconciler.yaml (no secrets): one CI job per account."""
+    found = summaries(load_config(path))
+    click.echo(to_json(found) if as_json else to_table(found))
     return 0
 
 
@@ -92,6 +117,23 @@ async def _make_plan(config: Config, desired: Mapping[str, Sequence[Desired]],
         return await make_plan(config, desired, sessions)
 
 
+REMOTE = click.option("--validate-remote", "remote", is_flag=True,
+                      help="Have the vendor check every planned create and update without acting (Enswitch: "
+                           "validation=1); any refusal fails the run before anything is changed.")
+
+
+async def _check_remotely(plan: Plan, sessions: Mapping[str, Session],
+                          desired: Mapping[str, Sequence[Desired]] | None) -> None:
+    """--validate-remote: the vendors' refusals raised as located problems; notes on what was not checked."""
+    with progress("Validating the planned requests with the vendors"):
+        report = await validate_remote(plan, sessions, desired)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    if report.problems:
+        raise ProblemsError(report.problems)
+    click.echo(f"Remote validation: the vendors accept all {report.checked} checked request(s).", err=True)
+
+
 @cli.command()
 @PATH
 @ACCOUNTS
@@ -99,13 +141,18 @@ async def _make_plan(config: Config, desired: Mapping[str, Sequence[Desired]],
               help="Save the plan (JSON) for `show` and `apply --plan`.")
 @FORMAT
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when there are no changes, 2 when there are.")
-def plan(path: Path, accounts: tuple[str, ...], out: Path | None, fmt: Format, detailed_exitcode: bool) -> int:
+@REMOTE
+def plan(path: Path, accounts: tuple[str, ...], out: Path | None, fmt: Format, detailed_exitcode: bool,
+         remote: bool) -> int:
     """Show the calls that would make the live campaigns match the documents."""
     config, desired = _load(path, accounts)
 
     async def run() -> Plan:
         async with connect_all(config, desired) as sessions:
-            return await _make_plan(config, desired, sessions)
+            the_plan = await _make_plan(config, desired, sessions)
+            if remote:
+                await _check_remotely(the_plan, sessions, desired)
+            return the_plan
 
     the_plan = asyncio.run(run())
     if out is not None:
@@ -138,7 +185,9 @@ def show(file: Path, fmt: Format) -> int:
               help="Apply this saved plan, if nothing it touches changed since (ENG-07).")
 @click.option("--yes", is_flag=True, help="Apply without asking (needed when not on a terminal).")
 @click.option("--force", is_flag=True, help="Apply even when the plan exceeds a safety threshold (ENG-06).")
-def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bool, force: bool) -> int:
+@REMOTE
+def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bool, force: bool,
+          remote: bool) -> int:
     """Plan (or load a saved plan), then carry it out and check the result."""
     if plan_file is not None:
         if accounts:
@@ -147,11 +196,11 @@ def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bo
         saved, providers = planfile.load(plan_file, display_name(plan_file, Path.cwd()))
         _check_accounts(config, providers, display_name(plan_file, Path.cwd()))
         return asyncio.run(_apply(config, saved, saved.accounts, force=force, ask=False,
-                                  saved=display_name(plan_file, Path.cwd())))
+                                  saved=display_name(plan_file, Path.cwd()), remote=remote))
     config, desired = _load(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
-    return asyncio.run(_apply(config, desired, tuple(desired), force=force, ask=not yes))
+    return asyncio.run(_apply(config, desired, tuple(desired), force=force, ask=not yes, remote=remote))
 
 
 def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) -> None:
@@ -164,7 +213,7 @@ def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) ->
 
 
 async def _apply(config: Config, source: Plan | Mapping[str, Sequence[Desired]], names: Sequence[str], *,
-                 force: bool, ask: bool, saved: str = "") -> int:
+                 force: bool, ask: bool, saved: str = "", remote: bool = False) -> int:
     async with connect_all(config, names) as sessions:
         if isinstance(source, Plan):
             the_plan = source
@@ -172,6 +221,8 @@ async def _apply(config: Config, source: Plan | Mapping[str, Sequence[Desired]],
                 await check_saved(config, the_plan, sessions, saved)
         else:
             the_plan = await _make_plan(config, source, sessions)
+        if remote:  # a plan the vendor refuses is not applied, not even in part
+            await _check_remotely(the_plan, sessions, None if isinstance(source, Plan) else source)
         click.echo(render_text(the_plan, _color()))
         if the_plan.empty:
             return 0
@@ -216,6 +267,34 @@ def _summary(outcomes: Sequence[Outcome]) -> int:
                f"{counts[Status.DONE]} done, {counts[Status.FAILED]} failed, {counts[Status.SKIPPED]} skipped"
                + (f" ({retried} needed retries)." if retried else "."))
     return 0 if counts[Status.DONE] == len(outcomes) else 1
+
+
+@cli.command("import")
+@PATH
+@click.option("--account", "account", required=True, metavar="NAME", help="The account whose campaigns to import.")
+@click.option("--force", is_flag=True, help="Overwrite files that are in the way.")
+def import_(path: Path, account: str, force: bool) -> int:
+    """Write a YAML document for each live campaign of an account that no document describes yet."""
+    config, desired = _load(path, (account,))
+    documents = {doc.source.file for doc in load_tree(path, Path.cwd())[0]}  # never overwritten
+    imported = asyncio.run(import_campaigns(config, account, desired[account], force=force, base=Path.cwd(),
+                                            documents=documents))
+    click.echo("\n".join(imported.lines()))
+    return 0
+
+
+@cli.command("fmt")
+@PATH
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files that would change.")
+def fmt_(path: Path, check: bool) -> int:
+    """Rewrite campaign files in the canonical layout (key order, indentation), keeping comments."""
+    changes = format_tree(path, Path.cwd(), write=not check)
+    for change in changes:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {change.shown}")
+    if check and changes:
+        click.echo(f"{len(changes)} file(s) would be reformatted.", err=True)
+        return 1
+    return 0
 
 
 @cli.group()

@@ -70,16 +70,21 @@ def display_name(path: FsPath, base: FsPath) -> str:
 
 def load_file(path: FsPath, name: str) -> tuple[list[Document], list[Problem]]:
     """Documents of one file (empty documents skipped) and the problems found in it."""
+    text, problems = read_text(path, name)
+    return load_text(text, name) if text is not None else ([], problems)
+
+
+def read_text(path: FsPath, name: str) -> tuple[str | None, list[Problem]]:
+    """The text of a UTF-8 file (a byte-order mark dropped), or None and the problem reading it."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [], [Problem(Pos(name, 1, 1), SYNTAX, f"cannot read file: {exc.strerror}")]
+        return None, [Problem(Pos(name, 1, 1), SYNTAX, f"cannot read file: {exc.strerror}")]
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return [], [Problem(Pos(name, line, 1), SYNTAX, "file is not valid UTF-8")]
-    return load_text(text, name)
+        return None, [Problem(Pos(name, line, 1), SYNTAX, "file is not valid UTF-8")]
 
 
 def load_text(text: str, name: str) -> tuple[list[Document], list[Problem]]:

@@ -20,22 +20,22 @@ def _by_id(writes: list[dict[str, object]], operation: str) -> dict[object, list
 def test_validate_accepts_the_examples(examples: Repo) -> None:
     result = examples.run("validate", "examples")
     assert result.code == 0, result.err
-    assert "Valid: 7 campaign(s) in 1 account(s)." in result.out
+    assert "Valid: 11 campaign(s) in 2 account(s)." in result.out
 
 
 def test_eng_04_plan_apply_plan_converges(examples: Repo) -> None:
-    first = examples.run("plan", "examples", "--detailed-exitcode")
+    first = examples.run("plan", "examples", "--account", ACCOUNT, "--detailed-exitcode")
     assert first.code == 2, first.err
     assert "Plan: 2 to create, 4 to update, 0 to delete (7 calls)." in first.out
     assert "+ uis-demo / Black Friday: create (create.campaigns)" in first.out
     assert '      description: "Brand keywords" -> "Paid search on brand keywords"' in first.out
     assert examples.writes(ACCOUNT) == [], "plan must not write"
 
-    applied = examples.run("apply", "examples", "--yes")
+    applied = examples.run("apply", "examples", "--account", ACCOUNT, "--yes")
     assert applied.code == 0, applied.err
     assert "Apply complete: 7 done, 0 failed, 0 skipped." in applied.out
 
-    again = examples.run("plan", "examples", "--detailed-exitcode")
+    again = examples.run("plan", "examples", "--account", ACCOUNT, "--detailed-exitcode")
     assert again.code == 0, again.out + again.err
     assert again.out.strip() == "No changes. Live campaigns match the desired state."
 

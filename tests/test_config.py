@@ -67,7 +67,7 @@ accounts:
     provider: uis
 """)
     assert problems == [
-        "reconciler.yaml:4:15: CONFIG unknown provider 'uiss' (one of: uis); did you mean 'uis'?",
+        "reconciler.yaml:4:15: CONFIG unknown provider 'uiss' (one of: enswitch, uis); did you mean 'uis'?",
         "reconciler.yaml:8:5: CONFIG unknown field 'prnue' (did you mean 'prune'?)",
         "reconciler.yaml:10:5: CONFIG account 'c' needs an endpoint and credentials, or a sandbox: block",
         "reconciler.yaml:10:5: CONFIG account 'c' needs credential 'access_token'",

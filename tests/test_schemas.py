@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from reconciler.config import load_config
 from reconciler.documents import load_tree
 from reconciler.schemas import dump, generate
 
@@ -23,16 +24,18 @@ def test_checked_in_schema_matches_the_models(rel: str) -> None:
 
 
 def test_example_documents_satisfy_the_published_campaign_schema() -> None:
-    schema = json.loads((ROOT / "schemas" / "uis.campaign.schema.json").read_text())
+    providers = {name: account.provider for name, account in load_config(ROOT / "examples").accounts.items()}
     docs, problems = load_tree(ROOT / "examples" / "campaigns", ROOT)
     assert problems == [] and len(docs) >= 6
     for doc in docs:
-        jsonschema.validate(doc.data, schema)
+        provider = providers[doc.data["account"]]
+        jsonschema.validate(doc.data, json.loads((ROOT / "schemas" / f"{provider}.campaign.schema.json").read_text()))
 
 
-def test_example_seed_satisfies_the_published_sandbox_schema() -> None:
-    schema = json.loads((ROOT / "schemas" / "sandbox" / "uis.schema.json").read_text())
-    jsonschema.validate(json.loads((ROOT / "examples" / "sandbox" / "uis-demo.json").read_text()), schema)
+@pytest.mark.parametrize("provider", ["uis", "enswitch"])
+def test_example_seed_satisfies_the_published_sandbox_schema(provider: str) -> None:
+    schema = json.loads((ROOT / "schemas" / "sandbox" / f"{provider}.schema.json").read_text())
+    jsonschema.validate(json.loads((ROOT / "examples" / "sandbox" / f"{provider}-demo.json").read_text()), schema)
 
 
 def test_schema_refuses_what_the_model_refuses() -> None:

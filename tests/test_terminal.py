@@ -55,7 +55,7 @@ def test_on_a_terminal_the_plan_is_coloured_and_reading_shows_progress(example: 
     code, out = _in_terminal(example, "plan")
     assert code == 0
     assert f"{GREEN}\x1b[1m+ uis-demo / Black Friday: create" in out
-    assert "Reading live campaigns of 1 account(s)" in out
+    assert "Reading live campaigns of 2 account(s)" in out
 
 
 def test_no_color_turns_colour_off_on_a_terminal(example: Path) -> None:
@@ -69,10 +69,10 @@ def test_ci_gets_no_progress_bars_even_on_a_terminal(example: Path) -> None:
 
 
 def test_apply_on_a_terminal_shows_the_plan_and_asks(example: Path) -> None:
-    code, out = _in_terminal(example, "apply", answer="n")
+    code, out = _in_terminal(example, "apply", "--account", "uis-demo", answer="n")
     assert code == 1 and "Apply these changes? [y/N]" in out and "Apply cancelled; nothing was changed." in out
     assert out.index("Plan: 2 to create") < out.index("Apply these changes?")
-    code, out = _in_terminal(example, "apply", answer="y")
+    code, out = _in_terminal(example, "apply", "--account", "uis-demo", answer="y")
     assert code == 0 and "Apply complete: 7 done" in out and "Applying" in out
     assert "Verified: every touched campaign now matches the plan." in out
 

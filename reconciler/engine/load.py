@@ -28,7 +28,7 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
                                                f"(reconciler.yaml has: {', '.join(config.accounts)})"))
     desired: dict[str, list[Desired]] = {name: [] for name in config.accounts if not only or name in only}
     for doc in docs:
-        found, found_problems = _desired(config, doc)
+        found, found_problems = desired_of(config, doc)
         problems.extend(found_problems)
         if found is not None and found.account in desired:
             desired[found.account].append(found)
@@ -41,7 +41,8 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
     return desired
 
 
-def _desired(config: Config, doc: Document) -> tuple[Desired | None, list[Problem]]:
+def desired_of(config: Config, doc: Document) -> tuple[Desired | None, list[Problem]]:
+    """The desired campaign one document describes, or the problems that keep it from describing one."""
     src = doc.source
     if not isinstance(doc.data, dict):
         return None, [Problem(src.pos(()), "SCHEMA", "a campaign document must be a mapping of fields")]

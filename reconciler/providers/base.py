@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp
@@ -79,6 +79,28 @@ class Session(Protocol):
     async def aclose(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """What a vendor's server-side validation said about one planned request."""
+
+    rule: str
+    message: str
+    field: str | None = None
+    """The document field the vendor names, when it names one."""
+
+
+@runtime_checkable
+class RemoteValidation(Protocol):
+    """An optional Session capability: the vendor checks a request without acting on it (a true dry run).
+
+    Sessions of vendors without server-side validation do not have it; ``plan --validate-remote`` says so.
+    """
+
+    async def validate(self, op: Operation, request: Mapping[str, Any]) -> Refusal | None:
+        """None when the vendor would accept ``request`` for ``op``, else what it refuses."""
+        ...
+
+
 class Provider(Protocol):
     name: ClassVar[str]
     document_model: ClassVar[type[CampaignDocument]]
@@ -96,6 +118,13 @@ class Provider(Protocol):
 
     def live_fields(self, live: Live) -> dict[str, Any]:
         """A live campaign normalised for diffing against ``desired_fields``."""
+        ...
+
+    def export(self, live: Live) -> dict[str, Any]:
+        """The document fields that describe ``live`` (``reconciler import``): vendor field names, only the
+        fields worth managing (no read-only ones), in the model's order, without ``account``. Planning the
+        document against ``live`` must show no change; the engine adds the id field when the key is not
+        unique among the account's live campaigns."""
         ...
 
     def offline_problems(self, desired: Sequence[Desired]) -> list[Problem]:

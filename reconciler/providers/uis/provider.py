@@ -13,7 +13,7 @@ from reconciler.errors import Problem
 from reconciler.http import new_client
 from reconciler.model import Desired, Live, LiveState, Operation
 from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session
-from reconciler.providers.uis import fields, references, rules
+from reconciler.providers.uis import export, fields, references, rules
 from reconciler.providers.uis.client import UisSession
 from reconciler.providers.uis.model import UisCampaign, UisSeed, UisSettings
 from reconciler.providers.uis.sandbox import build_app
@@ -43,6 +43,9 @@ class UisProvider:
 
     def live_fields(self, live: Live) -> dict[str, Any]:
         return fields.live_fields(live.fields)
+
+    def export(self, live: Live) -> dict[str, Any]:
+        return export.document(live.fields)
 
     def offline_problems(self, desired: Sequence[Desired]) -> list[Problem]:
         return rules.offline_problems(desired)

@@ -1,0 +1,1 @@
+"""Enswitch (bulk dialling campaigns): model, rules, client and sandbox."""
