@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import textwrap
@@ -56,6 +58,15 @@ class Repo:
     def state(self, account: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads((self.path / ".reconciler" / "sandbox" / f"{account}.json").read_text())
         return data
+
+
+def run_quietly(*args: str) -> tuple[int, str]:
+    """The CLI in-process with its output captured, for tests that cannot use pytest's function fixtures
+    (hypothesis examples): exit code and stdout + stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue() + err.getvalue()
 
 
 def uis_campaign(cid: int, name: str, **fields: Any) -> dict[str, Any]:

@@ -7,7 +7,6 @@ empty (ENG-04), and keep_agents_available survives every update of a campaign wh
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import tempfile
@@ -15,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from conftest import run_quietly
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.cli import main
 from reconciler.sandbox.store import read_log
 
 RULE = "ENS-01"
@@ -78,20 +77,13 @@ def _repository(live: list[Campaign], desired: list[Campaign]) -> Iterator[Path]
         yield root
 
 
-def _run(*args: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue() + err.getvalue()
-
-
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_scenario())
 def test_ens_01_eng_04_any_valid_states_validate_apply_and_converge(
         scenario: tuple[list[Campaign], list[Campaign]]) -> None:
     live, desired = scenario
     with _repository(live, desired) as root:
-        code, output = _run("apply", str(root), "--yes", "--validate-remote")
+        code, output = run_quietly("apply", str(root), "--yes", "--validate-remote")
         log = read_log(root / ".reconciler" / "sandbox" / "e.requests.jsonl")
         refused = [r for r in log if r["outcome"] != "ok"]
         assert code == 0 and not refused, output + json.dumps(refused)
@@ -104,5 +96,5 @@ def test_ens_01_eng_04_any_valid_states_validate_apply_and_converge(
             doc = next((d for d in desired if d["name"] == c["name"]), {})
             assert state[c["name"]]["keep_agents_available"] == doc.get("keep_agents_available",
                                                                        c["keep_agents_available"])
-        code, output = _run("plan", str(root), "--detailed-exitcode")
+        code, output = run_quietly("plan", str(root), "--detailed-exitcode")
         assert code == 0, output

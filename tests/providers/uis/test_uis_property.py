@@ -7,7 +7,6 @@ plus the second call UIS-07 requires when an inactive campaign is activated with
 from __future__ import annotations
 
 import contextlib
-import io
 import itertools
 import json
 import os
@@ -16,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from conftest import run_quietly
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from reconciler.cli import main
 from reconciler.sandbox.store import read_log
 
 RULE = "UIS-09"
@@ -157,24 +156,17 @@ def _repository(live: list[Campaign], desired: list[Campaign]) -> Iterator[Path]
         yield root
 
 
-def _run(*args: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue() + err.getvalue()
-
-
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_scenario())
 def test_uis_09_eng_04_any_valid_states_plan_apply_and_converge(scenario: tuple[list[Campaign],
                                                                                 list[Campaign]]) -> None:
     live, desired = scenario
     with _repository(live, desired) as root:
-        code, output = _run("apply", str(root), "--yes")
+        code, output = run_quietly("apply", str(root), "--yes")
         log = read_log(root / ".reconciler" / "sandbox" / "u.requests.jsonl")
         refused = [r for r in log if r["outcome"] != "ok"]
         assert code == 0 and not refused, output + json.dumps(refused)
         writes = [r for r in log if r["operation"].split(".")[0] in ("create", "update", "delete")]
         assert len(writes) == _expected_writes(live, desired), output
-        code, output = _run("plan", str(root), "--detailed-exitcode")
+        code, output = run_quietly("plan", str(root), "--detailed-exitcode")
         assert code == 0, output
