@@ -23,6 +23,7 @@ from reconciler.engine.load import load_desired
 from reconciler.engine.remote import validate_remote
 from reconciler.engine.run import check_saved, make_plan, verify
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
+from reconciler.files import write_atomic
 from reconciler.fmt import format_tree
 from reconciler.http import RedactingFilter
 from reconciler.model import Desired, Plan
@@ -156,16 +157,9 @@ def plan(path: Path, accounts: tuple[str, ...], out: Path | None, fmt: Format, d
 
     the_plan = asyncio.run(run())
     if out is not None:
-        _save(out, planfile.dumps(the_plan, _providers(config, the_plan)))
+        write_atomic(out, planfile.dumps(the_plan, _providers(config, the_plan)))
     click.echo(render(the_plan, fmt, _providers(config, the_plan), _color()))
     return 2 if detailed_exitcode and not the_plan.empty else 0
-
-
-def _save(out: Path, text: str) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
 
 
 @cli.command()

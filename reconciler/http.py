@@ -84,10 +84,7 @@ class RedactingFilter(logging.Filter):
     """Put on a log handler: each record is formatted, then every secret known to the process is masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        for secret in sorted(_EVERY_SECRET, key=len, reverse=True):
-            text = text.replace(secret, MASK)
-        record.msg, record.args = text, None
+        record.msg, record.args = Redactor(_EVERY_SECRET)(record.getMessage()), None
         return True
 
 

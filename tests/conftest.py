@@ -69,6 +69,13 @@ def run_quietly(*args: str) -> tuple[int, str]:
     return code, out.getvalue() + err.getvalue()
 
 
+def uis_config(prune: bool = False, settings: str = "") -> str:
+    """reconciler.yaml with one UIS account ``u`` on the sandbox seeded from seed.json; ``settings`` are more
+    lines of the account (indented by four spaces)."""
+    return ("version: 1\naccounts:\n  u:\n    provider: uis\n    sandbox: {seed: seed.json}\n"
+            f"    prune: {str(prune).lower()}\n{settings}")
+
+
 def uis_campaign(cid: int, name: str, **fields: Any) -> dict[str, Any]:
     """A basic, active UIS campaign on site 1, in the sandbox seed format."""
     return {"id": cid, "name": name, "type": "basic", "status": "active", "site_id": 1, **fields}

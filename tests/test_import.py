@@ -5,20 +5,13 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import Repo
+from conftest import Repo, uis_config
 from conftest import uis_campaign as campaign
 from conftest import uis_seed as seed
 
 from reconciler.config import load_config
 
 ACCOUNT = "u"
-CONFIG = """
-version: 1
-accounts:
-  u:
-    provider: uis
-    sandbox: {seed: seed.json}
-"""
 NO_CHANGES = "No changes. Live campaigns match the desired state."
 TRICKY = [
     campaign(1, "Defaults"),
@@ -52,7 +45,7 @@ TRICKY = [
 
 @pytest.fixture
 def uis(repo: Repo) -> Repo:
-    repo.write("reconciler.yaml", CONFIG)
+    repo.write("reconciler.yaml", uis_config())
     repo.write_json("seed.json", seed(*TRICKY))
     return repo
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -13,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import SandboxError
+from reconciler.files import write_atomic
 from reconciler.http import Redactor
 
 
@@ -65,10 +65,7 @@ class SandboxStore:
         return store
 
     def save(self) -> None:
-        self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.state, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, self.state_path)
+        write_atomic(self.state_path, json.dumps(self.state, separators=(",", ":")))
         self.changes += 1
 
     def log(self, method: str, operation: str, params: Any, outcome: Any) -> None:

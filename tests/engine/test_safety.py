@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Repo
+from conftest import Repo, uis_config
 from conftest import uis_campaign as campaign
 from conftest import uis_seed as seed
-
-CONFIG = """
-version: 1
-accounts:
-  u:
-    provider: uis
-    sandbox: {seed: seed.json}
-    prune: PRUNE
-"""
 
 
 def _account(repo: Repo, live: int, documents: int, changed: int, prune: bool = False) -> None:
     """``live`` campaigns C0.. in the sandbox; documents for the first ``documents``, ``changed`` of them new."""
-    repo.write("reconciler.yaml", CONFIG.replace("PRUNE", str(prune).lower()))
+    repo.write("reconciler.yaml", uis_config(prune))
     repo.write_json("seed.json", seed(*(campaign(100 + i, f"C{i}", description="same") for i in range(live))))
     for i in range(documents):
         text = "changed" if i < changed else "same"
@@ -80,7 +71,7 @@ def test_eng_03_without_prune_campaigns_without_documents_are_left_alone(repo: R
 
 @pytest.fixture
 def replaced(repo: Repo) -> Repo:
-    repo.write("reconciler.yaml", CONFIG.replace("PRUNE", "false"))
+    repo.write("reconciler.yaml", uis_config())
     repo.write_json("seed.json", seed(campaign(5, "Moving", description="kept")))
     return repo
 

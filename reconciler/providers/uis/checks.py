@@ -15,6 +15,7 @@ from typing import Any
 
 from reconciler.errors import Problem
 from reconciler.providers.base import Match
+from reconciler.providers.uis.references import listing
 
 DCT = "dynamic_call_tracking"
 TRACKABLE = ("va", "call_tracking")
@@ -95,7 +96,5 @@ def _redirection(kind: str, redirection: Any, refs: References) -> list[tuple[st
     return []
 
 
-def _listed(ids: Collection[int], most: int = 10) -> str:
-    shown = sorted(ids)
-    text = ", ".join(str(i) for i in shown[:most]) or "none"
-    return text + (f" and {len(shown) - most} more" if len(shown) > most else "")
+def _listed(ids: Collection[int]) -> str:
+    return listing([str(i) for i in sorted(ids)]) or "none"

@@ -11,7 +11,6 @@ final update comes last. One extra call per cycle, the fewest possible.
 
 from __future__ import annotations
 
-import graphlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,7 +19,7 @@ from reconciler.diff import leaf_changes
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Effect, Live, Operation, SideEffect
 from reconciler.providers.base import Match
-from reconciler.providers.uis.cycles import fewest_to_break
+from reconciler.providers.uis.cycles import components, fewest_to_break
 from reconciler.providers.uis.fields import DISPLAY_KEYS, any_tracking, normalise, request_value
 
 RULE = "UIS-09"
@@ -140,8 +139,7 @@ def _break_cycles(ops: list[Operation], waits: dict[str, dict[str, str]], found:
     by_id = {op.id: op for op in ops}
     # only a campaign whose one update both takes and releases numbers can be in a cycle, and break it
     breakers = {h.taker.id: h for h in found if h.taker is not None and h.releaser == h.taker}
-    graph = {op: {*by_id[op].waits_for, *waits.get(op, {})} for op in by_id}
-    for op_id in fewest_to_break(graph, breakers):
+    for op_id in fewest_to_break(_graph(by_id, waits), breakers):
         h = breakers[op_id]
         assert h.taker is not None
         temp = _temporary(h, desired[h.label], by_id[h.taker.id])
@@ -150,7 +148,7 @@ def _break_cycles(ops: list[Operation], waits: dict[str, dict[str, str]], found:
             if h.taker.id in needs:
                 needs[temp.id] = needs.pop(h.taker.id)
         waits.setdefault(h.taker.id, {})[temp.id] = "the temporary call released its numbers first (UIS-09)"
-    assert _cycle(by_id, waits) is None, "cycles of number moves left after breaking them"
+    assert not components(_graph(by_id, waits)), "cycles of number moves left after breaking them"
     out = []
     for op in by_id.values():
         extra = waits.get(op.id, {})
@@ -163,15 +161,9 @@ def _break_cycles(ops: list[Operation], waits: dict[str, dict[str, str]], found:
     return out
 
 
-def _cycle(ops: Mapping[str, Operation], waits: Mapping[str, Mapping[str, str]]) -> list[str] | None:
-    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
-    for op in sorted(ops):
-        sorter.add(op, *ops[op].waits_for, *sorted(waits.get(op, {})))
-    try:
-        sorter.prepare()
-    except graphlib.CycleError as exc:
-        return list(exc.args[1])
-    return None
+def _graph(ops: Mapping[str, Operation], waits: Mapping[str, Mapping[str, str]]) -> dict[str, set[str]]:
+    """Operation -> the operations it waits for: its own, and the number handovers'."""
+    return {op: {*ops[op].waits_for, *waits.get(op, {})} for op in ops}
 
 
 def _temporary(h: Holder, m: Match, final: Operation) -> Operation:

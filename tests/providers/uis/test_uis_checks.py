@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Repo
+from conftest import Repo, uis_config
 from conftest import uis_campaign as campaign
 from conftest import uis_seed as seed
-
-CONFIG = """
-version: 1
-accounts:
-  u:
-    provider: uis
-    sandbox: {seed: seed.json}
-"""
 
 
 @pytest.fixture
 def uis(repo: Repo) -> Repo:
-    repo.write("reconciler.yaml", CONFIG)
+    repo.write("reconciler.yaml", uis_config())
     repo.write_json("seed.json", seed(campaign(5, "A")))
     return repo
 
@@ -58,7 +50,7 @@ def test_uis_10_redirection_numbers_are_checked(uis: Repo, block: str, message: 
 
 
 def test_uis_10_uis_11_components_listed_for_the_account_are_checked(uis: Repo) -> None:
-    uis.write("reconciler.yaml", CONFIG.replace("    sandbox:", "    components: []\n    sandbox:"))
+    uis.write("reconciler.yaml", uis_config(settings="    components: []\n"))
     err = _refused(uis, _blocks("site_block_id: 11, phone_number_id: 503, redirection_phone_number_id: 77",
                                 "site_block_id: 12, phone_number_id: 501, dynamic_call_tracking_enabled: true")
                    + "dynamic_call_tracking: {count_virtual_numbers: 1, count_visits: 10}\n")

@@ -6,17 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Repo
+from conftest import Repo, uis_config
 
 RULE = "UIS-09"
-CONFIG = """
-version: 1
-accounts:
-  u:
-    provider: uis
-    sandbox: {seed: seed.json}
-    prune: PRUNE
-"""
 TRACKED = (601, 602, 603, 604)
 
 
@@ -30,7 +22,7 @@ def _campaign(cid: int, name: str, *blocks: dict[str, Any], **fields: Any) -> di
 
 
 def _setup(repo: Repo, *campaigns: dict[str, Any], prune: bool = False) -> None:
-    repo.write("reconciler.yaml", CONFIG.replace("PRUNE", str(prune).lower()))
+    repo.write("reconciler.yaml", uis_config(prune))
     repo.write_json("seed.json", {
         "sites": [{"id": 1, "domain_name": "a.example", "site_blocks": [
             {"site_block_id": b, "site_block_name": f"Block {b}"} for b in (11, 12, 13)]}],

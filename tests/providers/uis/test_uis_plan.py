@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Repo
+from conftest import Repo, uis_config
 from conftest import uis_campaign as _campaign
 from conftest import uis_seed as _seed
 
 ACCOUNT = "u"
-CONFIG = """
-version: 1
-accounts:
-  u:
-    provider: uis
-    sandbox: {seed: seed.json}
-    prune: PRUNE
-"""
 
 
 @pytest.fixture
 def uis(repo: Repo) -> Repo:
-    repo.write("reconciler.yaml", CONFIG.replace("PRUNE", "false"))
+    repo.write("reconciler.yaml", uis_config())
     return repo
 
 
@@ -167,7 +159,7 @@ def test_create_then_cost_ratio_in_a_second_call(uis: Repo) -> None:
 
 
 def test_eng_03_prune_deletes_only_basic_campaigns_without_documents(repo: Repo) -> None:
-    repo.write("reconciler.yaml", CONFIG.replace("PRUNE", "true"))
+    repo.write("reconciler.yaml", uis_config(prune=True))
     repo.write_json("seed.json", _seed(_campaign(5, "Keep"), _campaign(6, "Gone"),
                                        {**_campaign(-1, "Visitors", type="system")}))
     repo.write("a.yaml", "account: u\nname: Keep\n")

@@ -8,23 +8,16 @@ import json
 from typing import Any
 
 import pytest
-from conftest import Repo
+from conftest import Repo, uis_config
 from conftest import uis_campaign as _campaign
 from conftest import uis_seed as _seed
 
 ACCOUNT = "u"
-CONFIG = """
-version: 1
-accounts:
-  u:
-    provider: uis
-    sandbox: {seed: seed.json}
-"""
 
 
 @pytest.fixture
 def uis(repo: Repo) -> Repo:
-    repo.write("reconciler.yaml", CONFIG)
+    repo.write("reconciler.yaml", uis_config())
     return repo
 
 
