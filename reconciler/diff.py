@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from deepdiff import DeepDiff
@@ -11,14 +11,16 @@ from deepdiff.helper import NotPresent
 from reconciler.model import FieldChange
 
 
-def changed_fields(desired: Mapping[str, Any], live: Mapping[str, Any],
-                   ignore: Sequence[str] = ()) -> dict[str, tuple[Any, Any]]:
+def changed_fields(desired: Mapping[str, Any], live: Mapping[str, Any], ignore: Sequence[str] = (),
+                   settled: Callable[[str, Any, Any], bool] | None = None) -> dict[str, tuple[Any, Any]]:
     """Top-level fields the desired state sets to another value than live (ENG-02: only those it sets).
 
-    Values are already normalised by the provider (ENG-05), so plain equality is the comparison.
+    Values are already normalised by the provider (ENG-05), so plain equality is the comparison, except
+    where ``settled(name, desired, live)`` says the vendor made the live value of the desired one.
     """
     return {name: (live.get(name), value) for name, value in sorted(desired.items())
-            if name not in ignore and live.get(name) != value}
+            if name not in ignore and live.get(name) != value
+            and not (settled is not None and settled(name, value, live.get(name)))}
 
 
 def leaf_changes(name: str, before: Any, after: Any, keys: Mapping[str, str] | None = None) -> list[FieldChange]:

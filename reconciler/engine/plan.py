@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from reconciler.diff import changed_fields
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Action, Desired, Live, LiveState, Operation, Target
-from reconciler.providers.base import AccountContext, Match, Provider, Session
+from reconciler.providers.base import AccountContext, Match, Provider, Session, settling
 
 IDENTITY = "IDENTITY"
 LIFECYCLE = "LIFECYCLE"
@@ -80,6 +80,7 @@ def match(provider: Provider, desired: Sequence[Desired], live: LiveState) -> tu
             by_key[c.key].append(c)
     matches: list[Match] = []
     problems: list[Problem] = []
+    settled = settling(provider)  # once: a check against a runtime Protocol costs tens of microseconds
     for d in desired:
         found: Live | None
         if d.pinned_id is not None:
@@ -99,7 +100,7 @@ def match(provider: Provider, desired: Sequence[Desired], live: LiveState) -> tu
                 continue
             found = candidates[0] if candidates else None
         changes = {} if found is None else changed_fields(d.fields, provider.live_fields(found),
-                                                          d.lifecycle.ignore_changes)
+                                                          d.lifecycle.ignore_changes, settled)
         matches.append(Match(d, found, changes))
     if problems:
         raise ProblemsError(problems)

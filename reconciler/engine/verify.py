@@ -1,13 +1,19 @@
-"""After apply: read the touched campaigns back and compare them with what the plan set out to do."""
+"""After apply: read the touched campaigns back and compare them with what the plan set out to do.
+
+A vendor whose writes answer with the whole campaign (``WriteAnswers``) is not read again: the answers
+are the read-back, as long as they describe every touched campaign that must exist afterwards.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from reconciler.diff import changed_fields
+from reconciler.engine.apply import Outcome, Status
 from reconciler.model import Live, LiveState, Target
-from reconciler.providers.base import Provider
+from reconciler.providers.base import Provider, Session, WriteAnswers, settling
 from reconciler.render.text import value
 
 
@@ -28,7 +34,8 @@ def mismatches(provider: Provider, targets: Iterable[Target], live: LiveState) -
         if found is None:
             lines.append(f"{where}: not found after apply")
             continue
-        for name, (now, wanted) in changed_fields(t.expect, provider.live_fields(found), t.ignore_changes).items():
+        changes = changed_fields(t.expect, provider.live_fields(found), t.ignore_changes, settling(provider))
+        for name, (now, wanted) in changes.items():
             lines.append(f"{where}: {name} is {value(now)}, the plan set {value(wanted)}")
     return lines
 
@@ -38,3 +45,22 @@ def _find(t: Target, by_id: dict[object, Live], same_key: Sequence[Live]) -> Liv
     if t.id is not None and t.id in by_id:
         return by_id[t.id]
     return same_key[0] if len(same_key) == 1 else None
+
+
+def from_answers(session: Session, outcomes: Iterable[Outcome], targets: Sequence[Target]) -> LiveState | None:
+    """The touched campaigns as the answers to the operations that succeeded describe them, when the session
+    answers writes with whole campaigns and the answers cover every target that must exist; else None (read)."""
+    if not isinstance(session, WriteAnswers):
+        return None
+    found: dict[Any, Live] = {}
+    for o in outcomes:  # in plan order: a later answer about a campaign replaces an earlier one
+        live = session.answered(o.operation, o.result) if o.status is Status.DONE else None
+        if live is not None:
+            found[live.id] = live
+    by_key: dict[str | None, list[Live]] = defaultdict(list)
+    for c in found.values():
+        by_key[c.key].append(c)
+    for t in targets:
+        if t.expect is not None and _find(t, found, by_key[t.key] if t.key is not None else []) is None:
+            return None
+    return LiveState(tuple(found.values()))

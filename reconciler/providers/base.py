@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -99,6 +99,35 @@ class RemoteValidation(Protocol):
     async def validate(self, op: Operation, request: Mapping[str, Any]) -> Refusal | None:
         """None when the vendor would accept ``request`` for ``op``, else what it refuses."""
         ...
+
+
+@runtime_checkable
+class WriteAnswers(Protocol):
+    """An optional Session capability: the vendor answers a write with the whole campaign as it now is (a
+    PATCH that returns the full model), so apply verifies the result from the answers without reading again.
+    """
+
+    def answered(self, op: Operation, result: Mapping[str, Any]) -> Live | None:
+        """The campaign as the answer to ``op`` (its ``result``) describes it; None when it does not."""
+        ...
+
+
+@runtime_checkable
+class Settling(Protocol):
+    """An optional Provider capability: a live value the vendor derived from a desired one is no change.
+
+    For values a vendor settles by itself (a start date in the past becomes the moment the request arrived):
+    once it did, planning again must not show the difference (ENG-04, ENG-05).
+    """
+
+    def settled(self, name: str, desired: Any, live: Any) -> bool:
+        """True when ``live`` is what the vendor makes of ``desired`` for the top-level field ``name``."""
+        ...
+
+
+def settling(provider: object) -> Callable[[str, Any, Any], bool] | None:
+    """The provider's ``settled`` when it has one (for ``diff.changed_fields``)."""
+    return provider.settled if isinstance(provider, Settling) else None
 
 
 class Provider(Protocol):

@@ -1,0 +1,1 @@
+"""Topsort (retail-media campaign service): model, rules, client and sandbox."""
