@@ -20,7 +20,19 @@ def _by_id(writes: list[dict[str, object]], operation: str) -> dict[object, list
 def test_validate_accepts_the_examples(examples: Repo) -> None:
     result = examples.run("validate", "examples")
     assert result.code == 0, result.err
-    assert "Valid: 11 campaign(s) in 2 account(s)." in result.out
+    assert "Valid: 19 campaign(s) in 4 account(s)." in result.out
+
+
+def test_the_whole_example_repository_converges_across_every_vendor(examples: Repo) -> None:
+    first = examples.run("plan", "examples", "--detailed-exitcode")
+    assert first.code == 2, first.err
+    assert "Plan: 5 to create, 10 to update, 0 to delete (19 calls)." in first.out
+    applied = examples.run("apply", "examples", "--yes", "--validate-remote")
+    assert applied.code == 0, applied.err
+    assert "note: account 'uis-demo': its vendor offers no server-side validation" in applied.err
+    assert "Apply complete: 19 done, 0 failed, 0 skipped." in applied.out
+    assert "Verified: every touched campaign now matches the plan." in applied.out
+    assert examples.run("plan", "examples", "--detailed-exitcode").code == 0
 
 
 def test_eng_04_plan_apply_plan_converges(examples: Repo) -> None:

@@ -32,7 +32,7 @@ def test_example_documents_satisfy_the_published_campaign_schema() -> None:
         jsonschema.validate(doc.data, json.loads((ROOT / "schemas" / f"{provider}.campaign.schema.json").read_text()))
 
 
-@pytest.mark.parametrize("provider", ["uis", "enswitch"])
+@pytest.mark.parametrize("provider", ["uis", "enswitch", "callfire", "topsort"])
 def test_example_seed_satisfies_the_published_sandbox_schema(provider: str) -> None:
     schema = json.loads((ROOT / "schemas" / "sandbox" / f"{provider}.schema.json").read_text())
     jsonschema.validate(json.loads((ROOT / "examples" / "sandbox" / f"{provider}-demo.json").read_text()), schema)

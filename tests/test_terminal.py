@@ -55,7 +55,7 @@ def test_on_a_terminal_the_plan_is_coloured_and_reading_shows_progress(example: 
     code, out = _in_terminal(example, "plan")
     assert code == 0
     assert f"{GREEN}\x1b[1m+ uis-demo / Black Friday: create" in out
-    assert "Reading live campaigns of 2 account(s)" in out
+    assert "Reading live campaigns of 4 account(s)" in out
 
 
 def test_no_color_turns_colour_off_on_a_terminal(example: Path) -> None:
