@@ -1,7 +1,10 @@
-"""YAML files -> documents whose every value keeps its file, line and column.
+"""YAML files -> documents whose every value can be traced to its file, line and column.
 
-Parsing goes through ruamel.yaml's composer (the C parser when installed), so the node tree carries
-marks; the tree is turned into plain Python values here, which is also where duplicate keys are caught.
+Parsing goes through PyYAML's C parser (libyaml) with the YAML 1.2 core schema (``yes`` is a string, as
+in ruamel.yaml, which ``fmt`` and ``import`` use to write files). The composed node tree is turned into
+plain Python values here, which is also where duplicate keys are caught. Positions cost more than the
+values, so a file read from disk is read without them; its documents find them again, by reading the
+file once more, when a problem has to be reported (``Located``).
 """
 
 from __future__ import annotations
@@ -9,22 +12,66 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
+import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+import yaml
+from yaml.error import MarkedYAMLError, YAMLError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from reconciler.errors import Problem
-from reconciler.model import Located, Path, Pos
+from reconciler.model import Located, Path, Pos, Tables
 
 SUFFIXES = (".yaml", ".yml")
 CONFIG_NAMES = ("reconciler.yaml", "reconciler.yml")
 MAX_NODES = 100_000
+MAX_DEPTH = 100
 SYNTAX = "YAML"
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """The YAML 1.2 core schema's implicit tags, with ruamel.yaml's patterns for version 1.2."""
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("float", r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+                   |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+                   |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+                   |[-+]?\.(?:inf|Inf|INF)
+                   |\.(?:nan|NaN|NAN))$""", "-+0123456789."),
+    ("int", r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$", "-+0123456789"),
+    ("merge", r"^(?:<<)$", "<"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+):
+    _Resolver.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern, re.X), list(_first))
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _Composer(CParser, _Resolver):
+        """libyaml's parser and composer with the YAML 1.2 resolver."""
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            _Resolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML's wheels ship libyaml; a build without it reads the same, slower
+
+    class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[no-redef]
+                    yaml.composer.Composer, _Resolver):
+        def __init__(self, text: str) -> None:
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _Resolver.__init__(self)
 
 
 @dataclass(frozen=True)
@@ -38,15 +85,21 @@ class Document:
 
 def discover(root: FsPath) -> list[FsPath]:
     """Every campaign file under ``root``, sorted; hidden folders (``.reconciler/``, ``.git/``) skipped."""
+    return [FsPath(p) for p in walk(root)]
+
+
+def walk(root: FsPath) -> list[str]:
+    """``discover`` as strings (no path objects: a tree may hold a hundred thousand files)."""
+    top = str(root)
     if root.is_file():
-        return [root]
-    found: list[FsPath] = []
-    for folder, dirs, files in os.walk(root):
+        return [top]
+    found: list[str] = []
+    for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        here = FsPath(folder)
-        for name in sorted(files):
-            if name.endswith(SUFFIXES) and not (here == root and name in CONFIG_NAMES):
-                found.append(here / name)
+        at_top = folder == top
+        prefix = "" if folder == "." else folder[2:] + os.sep if top == "." else folder + os.sep  # as pathlib
+        found.extend(prefix + name for name in sorted(files)
+                     if name.endswith(SUFFIXES) and not (at_top and name in CONFIG_NAMES))
     return found
 
 
@@ -55,7 +108,7 @@ def load_tree(root: FsPath, base: FsPath) -> tuple[list[Document], list[Problem]
     docs: list[Document] = []
     problems: list[Problem] = []
     for path in discover(root):
-        file_docs, file_problems = load_file(path, display_name(path, base))
+        file_docs, file_problems = load_file(path, display_name(path, base), positions=False)
         docs.extend(file_docs)
         problems.extend(file_problems)
     return docs, problems
@@ -68,18 +121,34 @@ def display_name(path: FsPath, base: FsPath) -> str:
         return str(path)
 
 
-def load_file(path: FsPath, name: str) -> tuple[list[Document], list[Problem]]:
-    """Documents of one file (empty documents skipped) and the problems found in it."""
+def load_file(path: FsPath, name: str, *, positions: bool = True) -> tuple[list[Document], list[Problem]]:
+    """Documents of one file (empty documents skipped) and the problems found in it.
+
+    Without ``positions`` they are found again from the file if a problem needs them (faster, smaller)."""
     text, problems = read_text(path, name)
-    return load_text(text, name) if text is not None else ([], problems)
+    if text is None:
+        return [], problems
+    return load_text(text, name, origin=None if positions else str(path))
 
 
 def read_text(path: FsPath, name: str) -> tuple[str | None, list[Problem]]:
     """The text of a UTF-8 file (a byte-order mark dropped), or None and the problem reading it."""
     try:
-        raw = path.read_bytes()
+        mode = os.stat(path).st_mode
+        irregular = not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))  # reading a folder says what it is
+        raw = b"" if irregular else path.read_bytes()
     except OSError as exc:
         return None, [Problem(Pos(name, 1, 1), SYNTAX, f"cannot read file: {exc.strerror}")]
+    if irregular:  # a FIFO or a device would block or never end
+        return None, [not_a_file(name)]
+    return decode(raw, name)
+
+
+def not_a_file(name: str) -> Problem:
+    return Problem(Pos(name, 1, 1), SYNTAX, "cannot read file: not a regular file")
+
+
+def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -87,15 +156,58 @@ def read_text(path: FsPath, name: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(Pos(name, line, 1), SYNTAX, "file is not valid UTF-8")]
 
 
-def load_text(text: str, name: str) -> tuple[list[Document], list[Problem]]:
+def load_text(text: str, name: str, origin: str | None = None) -> tuple[list[Document], list[Problem]]:
+    """The documents of ``text``; with ``origin`` (the file it was read from) their positions are found
+    from that file when first needed, else they are recorded now. Problems are always located."""
+    if origin is not None:
+        docs, problems = _load(text, name, None)
+        if not problems:
+            return [Document(d.data, Located(name, locate=Positions(origin, name, d.index)), d.index)
+                    for d in docs], []
+    return _load(text, name, name)
+
+
+class Positions:
+    """Finds the positions of document ``index`` of the file at ``origin`` (none if it no longer reads).
+
+    A small class rather than a closure: documents are pickled into the cache and sent between processes.
+    """
+
+    __slots__ = ("index", "name", "origin")
+
+    def __init__(self, origin: str, name: str, index: int) -> None:
+        self.origin, self.name, self.index = origin, name, index
+
+    def __reduce__(self) -> tuple[type[Positions], tuple[str, str, int]]:
+        return Positions, (self.origin, self.name, self.index)
+
+    def __call__(self) -> Tables:
+        try:
+            st = os.stat(self.origin)
+        except OSError:
+            return {}, {}
+        return _tables(self.origin, self.name, (st.st_mtime_ns, st.st_size, st.st_ino)).get(self.index, ({}, {}))
+
+
+@functools.lru_cache(maxsize=16)
+def _tables(origin: str, name: str, stamp: tuple[int, int, int]) -> dict[int, Tables]:
+    """Positions of every document of a file, kept for a few files (problems tend to come several a file);
+    ``stamp`` (its time, size and inode) keeps a rewritten file from being given its old positions."""
+    text, _ = read_text(FsPath(origin), name)
+    docs = _load(text, name, name)[0] if text is not None else []
+    return {d.index: (d.source.values, d.source.keys) for d in docs}
+
+
+def _load(text: str, name: str, located: str | None) -> tuple[list[Document], list[Problem]]:
+    """Documents and problems; positions recorded under the file name ``located`` unless it is None."""
     docs: list[Document] = []
     problems: list[Problem] = []
     try:
         for index, node in enumerate(_compose_all(text)):
             if node is None:
                 continue
-            builder = _Builder(name)
-            data = builder.build(node, ())
+            builder = _Builder(name, located is not None)
+            data = builder.build(node, (), 0)
             problems.extend(builder.problems)
             if not builder.problems and data is not None:
                 docs.append(Document(data, Located(name, builder.values, builder.keys), index))
@@ -103,19 +215,22 @@ def load_text(text: str, name: str) -> tuple[list[Document], list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(name, mark.line + 1, mark.column + 1) if mark is not None else Pos(name, 1, 1)
         problems.append(Problem(pos, SYNTAX, _yaml_message(exc, text, pos)))
+    except ReaderError as exc:  # a character YAML does not allow: located by its index in the text
+        before = text[: exc.position]
+        pos = Pos(name, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        problems.append(Problem(pos, SYNTAX, f"unacceptable character #x{exc.character:04x}: {exc.reason}"))
     except YAMLError as exc:
         problems.append(Problem(Pos(name, 1, 1), SYNTAX, str(exc).strip().splitlines()[0]))
     return docs, problems
 
 
-@functools.cache
-def _parser() -> YAML:
-    """One safe parser for the process: building a YAML() costs more than composing a small file."""
-    return YAML(typ="safe")
-
-
 def _compose_all(text: str) -> Iterator[Node | None]:
-    yield from _parser().compose_all(text)
+    composer = _Composer(text)
+    try:
+        while composer.check_node():
+            yield composer.get_node()
+    finally:
+        composer.dispose()
 
 
 def _yaml_message(exc: MarkedYAMLError, text: str, pos: Pos) -> str:
@@ -123,15 +238,19 @@ def _yaml_message(exc: MarkedYAMLError, text: str, pos: Pos) -> str:
     line = lines[pos.line - 1] if 0 < pos.line <= len(lines) else ""
     if line[pos.col - 1 : pos.col] == "\t":
         return "tab character: YAML is indented with spaces only"
+    if exc.context == "found duplicate anchor; first occurrence" and exc.context_mark is not None:
+        anchor = re.match(r"&([^\s,\[\]{}]+)", line[pos.col - 1:])
+        return f"duplicate anchor &{anchor.group(1) if anchor else ''} (first at line {exc.context_mark.line + 1})"
     parts = [p for p in (exc.context, exc.problem) if p]
     return "; ".join(" ".join(str(p).split()) for p in parts) or "invalid YAML"
 
 
 class _Builder:
-    """Turns one composed node tree into Python values, recording positions and problems."""
+    """Turns one composed node tree into Python values, recording problems, and positions if asked."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, located: bool) -> None:
         self.file = file
+        self.located = located
         self.values: dict[Path, Pos] = {}
         self.keys: dict[Path, Pos] = {}
         self.problems: list[Problem] = []
@@ -140,39 +259,45 @@ class _Builder:
     def _pos(self, node: Node) -> Pos:
         return Pos(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
-    def build(self, node: Node, path: Path) -> Any:
+    def _refuse(self, node: Node, message: str) -> None:
+        self.problems.append(Problem(self._pos(node), SYNTAX, message))
+
+    def build(self, node: Node, path: Path, depth: int) -> Any:
         self._count += 1
-        if self._count > MAX_NODES:
-            if self._count == MAX_NODES + 1:
-                self.problems.append(Problem(self._pos(node), SYNTAX,
-                                             f"document too large (over {MAX_NODES} values; alias bomb?)"))
+        if self._count > MAX_NODES or depth > MAX_DEPTH:
+            if not self.problems:  # one such problem a document is enough
+                self._refuse(node, f"document too large (over {MAX_NODES} values; alias bomb?)"
+                             if self._count > MAX_NODES else
+                             f"values nested too deeply (over {MAX_DEPTH} levels; recursive alias?)")
             return None
-        self.values[path] = self._pos(node)
+        if self.located:
+            self.values[path] = self._pos(node)
         if isinstance(node, MappingNode):
-            return self._mapping(node, path)
+            return self._mapping(node, path, depth)
         if isinstance(node, SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self._scalar(node)
 
-    def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or _tag(key_node).endswith(":merge"):
-                self.problems.append(Problem(self._pos(key_node), SYNTAX,
-                                             "keys must be plain scalars (merge keys are not supported)"))
+            if not isinstance(key_node, ScalarNode) or key_node.tag.endswith(":merge"):
+                self._refuse(key_node, "keys must be plain scalars (merge keys are not supported)")
                 continue
-            key = str(key_node.value)
+            key = sys.intern(str(key_node.value))
             if key in out:
-                first = self.keys[(*path, key)]
-                self.problems.append(Problem(self._pos(key_node), SYNTAX,
-                                             f"duplicate key '{key}' (first at line {first.line})"))
+                first = self.keys.get((*path, key))
+                self._refuse(key_node, f"duplicate key '{key}'" + (f" (first at line {first.line})" if first else ""))
                 continue
-            self.keys[(*path, key)] = self._pos(key_node)
-            out[key] = self.build(value_node, (*path, key))
+            if self.located:
+                self.keys[(*path, key)] = self._pos(key_node)
+            out[key] = self.build(value_node, (*path, key), depth + 1)
         return out
 
     def _scalar(self, node: Node) -> Any:
-        tag, value = _tag(node), str(node.value)
+        tag, value = node.tag, node.value
+        if tag == _STR:
+            return value
         try:
             if tag.endswith(":null"):
                 return None
@@ -183,13 +308,13 @@ class _Builder:
             if tag.endswith(":float"):
                 return _float(value)
         except ValueError:
-            self.problems.append(Problem(self._pos(node), SYNTAX, f"cannot read number {value!r}"))
+            shown = repr(value) if len(value) <= 20 else f"'{value[:20]}...' ({len(value)} characters)"
+            self._refuse(node, f"cannot read number {shown}")
             return None
-        return value
+        return str(value)
 
 
-def _tag(node: Node) -> str:
-    return str(node.tag) if node.tag is not None else ""
+_STR = "tag:yaml.org,2002:str"
 
 
 def _int(value: str) -> int:

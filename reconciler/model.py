@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -29,25 +29,67 @@ class Pos:
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class Located:
-    """Where each value of one YAML document came from."""
+Tables = tuple[Mapping[Path, Pos], Mapping[Path, Pos]]
+"""Positions of a document's values and of its keys, by path."""
 
-    file: str
-    values: Mapping[Path, Pos]
-    keys: Mapping[Path, Pos]
+
+class Located:
+    """Where each value of one YAML document came from.
+
+    The positions are given, or found on first use by ``locate`` (which reads the file again): documents
+    are read without them, as they are needed only to report a problem. ``aliases`` maps a path the
+    document does not have (an id a readable reference stands for) to the path that stands for it.
+    """
+
+    __slots__ = ("_locate", "_tables", "aliases", "file")
+
+    def __init__(self, file: str, values: Mapping[Path, Pos] | None = None, keys: Mapping[Path, Pos] | None = None,
+                 *, locate: Callable[[], Tables] | None = None, aliases: Mapping[Path, Path] | None = None) -> None:
+        self.file = file
+        self._tables: Tables | None = (values or {}, keys or {}) if locate is None else None
+        self._locate = locate
+        self.aliases: Mapping[Path, Path] = aliases or {}
+
+    def __getstate__(self) -> tuple[str, Tables | None, Callable[[], Tables] | None, Mapping[Path, Path]]:
+        return self.file, self._tables, self._locate, self.aliases
+
+    def __setstate__(self, state: tuple[str, Tables | None, Callable[[], Tables] | None, Mapping[Path, Path]]) -> None:
+        self.file, self._tables, self._locate, self.aliases = state
+
+    def _found(self) -> Tables:
+        if self._tables is None:
+            assert self._locate is not None
+            self._tables = self._locate()
+        return self._tables
+
+    @property
+    def values(self) -> Mapping[Path, Pos]:
+        return self._found()[0]
+
+    @property
+    def keys(self) -> Mapping[Path, Pos]:
+        return self._found()[1]
+
+    def alias(self, more: Mapping[Path, Path]) -> Located:
+        """The same source where each path of ``more`` is found where the path it maps to is."""
+        out = Located(self.file, locate=self._locate, aliases={**self.aliases, **more})
+        out._tables = self._tables
+        return out
 
     def pos(self, path: Path = (), *, key: bool = False) -> Pos:
         """The position of ``path`` (its key with ``key=True``), else of its nearest located ancestor."""
-        table = self.keys if key else self.values
+        values, keys = self._found()
+        table = keys if key else values
         p = tuple(path)
         while p:
             if p in table:
                 return table[p]
-            if key and p in self.values:
-                return self.values[p]
+            if key and p in values:
+                return values[p]
+            if p in self.aliases:
+                return self.pos(self.aliases[p], key=key)
             p = p[:-1]
-        return self.values.get((), Pos(self.file, 1, 1))
+        return values.get((), Pos(self.file, 1, 1))
 
 
 @dataclass(frozen=True)

@@ -55,3 +55,34 @@ def test_discover_skips_config_and_hidden_folders(tmp_path: Path) -> None:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x: 1\n")
     assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == ["a.yaml", "sub/b.yml"]
+
+
+def test_a_recursive_alias_is_refused_not_a_crash() -> None:
+    _, problems = load_text("a: &x [1, *x]\n", "loop.yaml")
+    assert [p.rule for p in problems] == ["YAML"] and "nested too deeply" in problems[0].message
+
+
+def test_a_file_read_without_positions_finds_them_when_asked(tmp_path: Path) -> None:
+    f = tmp_path / "c.yaml"
+    f.write_text("name: a\n---\naccount: b\nsite_blocks:\n  - {site_block_id: 11}\n")
+    docs, problems = load_file(f, "c.yaml", positions=False)
+    assert problems == [] and [d.data["name"] if "name" in d.data else d.data["account"] for d in docs] == ["a", "b"]
+    assert str(docs[1].source.pos(("site_blocks", 0, "site_block_id"))) == "c.yaml:5:21"
+    assert str(docs[1].source.pos(("account",), key=True)) == "c.yaml:3:1"
+
+
+def test_problems_are_located_even_when_positions_are_not_kept(tmp_path: Path) -> None:
+    f = tmp_path / "c.yaml"
+    f.write_text("name: a\nname: b\n")
+    _, problems = load_file(f, "c.yaml", positions=False)
+    assert [str(p) for p in problems] == ["c.yaml:2:1: YAML duplicate key 'name' (first at line 1)"]
+
+
+def test_positions_come_from_the_file_as_it_is_now(tmp_path: Path) -> None:
+    f = tmp_path / "c.yaml"
+    f.write_text("name: a\nstatus: x\n")
+    docs, _ = load_file(f, "c.yaml", positions=False)
+    assert docs[0].source.pos(("status",)).line == 2
+    f.write_text("# a comment\n\nname: a\nstatus: x\n")  # rewritten in the same process
+    docs, _ = load_file(f, "c.yaml", positions=False)
+    assert docs[0].source.pos(("status",)).line == 4

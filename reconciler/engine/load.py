@@ -3,35 +3,43 @@
 from __future__ import annotations
 
 import difflib
+import multiprocessing
+import os
+import stat
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path as FsPath
 
 from reconciler.config import Config
-from reconciler.documents import Document, load_tree
+from reconciler.documents import SYNTAX, Document, decode, load_text, not_a_file, walk
+from reconciler.engine.cache import UNREAD, DocumentCache, Outcome, digest, pack, unpack
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Desired, Lifecycle
+from reconciler.model import Desired, Lifecycle, Pos
 from reconciler.providers import PROVIDERS
 from reconciler.validation import validate
 
 ACCOUNT = "ACCOUNT"
 IDENTITY = "IDENTITY"
+PARALLEL_FROM = 1000
+"""Files to read before it pays to fork workers."""
+MAX_WORKERS = 8
 
 
 def load_desired(config: Config, path: FsPath, base: FsPath,
                  only: Collection[str] = ()) -> dict[str, list[Desired]]:
     """Desired campaigns of every account (or of ``only``), sorted; raises all problems at once."""
-    docs, problems = load_tree(path, base)
+    problems: list[Problem] = []
     unknown = sorted(set(only) - set(config.accounts))
     if unknown:
         problems.append(Problem(None, ACCOUNT, f"unknown account(s) {', '.join(unknown)} "
                                                f"(reconciler.yaml has: {', '.join(config.accounts)})"))
     desired: dict[str, list[Desired]] = {name: [] for name in config.accounts if not only or name in only}
-    for doc in docs:
-        found, found_problems = desired_of(config, doc)
+    for found, found_problems in read_files(config, path, base):
         problems.extend(found_problems)
-        if found is not None and found.account in desired:
-            desired[found.account].append(found)
+        for d in found:
+            if d.account in desired:
+                desired[d.account].append(d)
     for name, items in desired.items():
         items.sort(key=lambda d: (d.label, d.source.file))
         problems.extend(_duplicates(items))
@@ -41,15 +49,115 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
     return desired
 
 
+Job = tuple[str, str, "bytes | None"]
+"""A file to read: its path, the name shown for it, and its bytes if they were read already."""
+
+
+def read_files(config: Config, root: FsPath, base: FsPath) -> list[Outcome]:
+    """Each campaign file's desired campaigns and problems: from the cache, else read (across cores when
+    there are many)."""
+    cache = DocumentCache.open(config.workdir, {n: a.provider for n, a in config.accounts.items()})
+    outcomes: list[Outcome | None] = []
+    todo: list[tuple[int, os.stat_result, Job]] = []
+    here = os.getcwd()
+    under = str(base) + os.sep
+    paths = walk(root)
+    for path in paths:
+        origin = os.path.join(here, path)  # the same string for the same file in every run from here
+        shown = path[len(under):] if path.startswith(under) else path
+        try:
+            st = os.stat(origin)
+            found = cache.lookup(origin, st) if stat.S_ISREG(st.st_mode) else not_a_file(shown)
+        except OSError as exc:
+            outcomes.append(([], [Problem(Pos(shown, 1, 1), SYNTAX, f"cannot read file: {exc.strerror}")]))
+            continue
+        if isinstance(found, Problem):  # a FIFO or a device would block or never end
+            outcomes.append(([], [found]))
+            continue
+        if found is None or isinstance(found, bytes):
+            todo.append((len(outcomes), st, (origin, shown, found)))
+            outcomes.append(None)
+        else:
+            outcomes.append(found)
+    for part, (digests, chunk, read) in _read_all(config, todo):
+        cache.add([(job[0], st, d) for (_, st, job), d in zip(part, digests, strict=True)], chunk, read)
+        for (i, _, _), outcome in zip(part, read, strict=True):
+            outcomes[i] = outcome
+    cache.save({os.path.join(here, p) for p in paths})
+    return [o for o in outcomes if o is not None]
+
+
+Part = list[tuple[int, os.stat_result, Job]]
+
+
+def _read_all(config: Config, todo: Part) -> Iterator[tuple[Part, tuple[list[bytes], bytes, list[Outcome]]]]:
+    """Each part of ``todo`` with what reading it gave: the files' digests, the outcomes pickled (for the
+    cache) and the outcomes."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(todo) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if todo:
+            digests, read = read_chunk(config, [job for _, _, job in todo])
+            yield todo, (digests, pack(read), read)
+        return
+    size = -(-len(todo) // (workers * 4))
+    parts = [todo[i:i + size] for i in range(0, len(todo), size)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        jobs = [[job for _, _, job in part] for part in parts]
+        for part, (digests, chunk) in zip(parts, pool.map(_packed, [config] * len(parts), jobs), strict=True):
+            yield part, (digests, chunk, unpack(chunk))
+
+
+def _packed(config: Config, jobs: Sequence[Job]) -> tuple[list[bytes], bytes]:
+    """In a worker: ``read_chunk`` with the outcomes pickled once, here, for both the pipe and the cache."""
+    digests, read = read_chunk(config, jobs)
+    return digests, pack(read)
+
+
+def read_chunk(config: Config, jobs: Sequence[Job]) -> tuple[list[bytes], list[Outcome]]:
+    """The files' content digests and outcomes."""
+    digests: list[bytes] = []
+    outcomes: list[Outcome] = []
+    for origin, shown, data in jobs:
+        if data is None:
+            try:
+                with open(origin, "rb") as f:
+                    data = f.read()
+            except OSError as exc:
+                outcomes.append(([], [Problem(Pos(shown, 1, 1), SYNTAX, f"cannot read file: {exc.strerror}")]))
+                digests.append(UNREAD)
+                continue
+        digests.append(digest(data))
+        outcomes.append(read_file(config, origin, shown, data))
+    return digests, outcomes
+
+
+def read_file(config: Config, origin: str, shown: str, data: bytes) -> Outcome:
+    """The desired campaigns of one file's bytes, and the problems of those it could not read."""
+    text, problems = decode(data, shown)
+    if text is None:
+        return [], problems
+    docs, problems = load_text(text, shown, origin=origin)
+    desired: list[Desired] = []
+    for doc in docs:
+        found, found_problems = desired_of(config, doc)
+        problems.extend(found_problems)
+        if found is not None:
+            desired.append(found)
+    return desired, problems
+
+
 def desired_of(config: Config, doc: Document) -> tuple[Desired | None, list[Problem]]:
     """The desired campaign one document describes, or the problems that keep it from describing one."""
     src = doc.source
     if not isinstance(doc.data, dict):
         return None, [Problem(src.pos(()), "SCHEMA", "a campaign document must be a mapping of fields")]
     account = doc.data.get("account")
-    if not isinstance(account, str):
+    if account is None:
         return None, [Problem(src.pos(("account",)), ACCOUNT,
                               "missing 'account': name the reconciler.yaml account this campaign belongs to")]
+    if not isinstance(account, str):
+        return None, [Problem(src.pos(("account",)), ACCOUNT,
+                              "account: Input should be a valid string (the name of a reconciler.yaml account)")]
     if account not in config.accounts:
         hint = difflib.get_close_matches(account, config.accounts, n=1)
         msg = f"unknown account '{account}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")

@@ -136,12 +136,7 @@ def refs_in(fields: Mapping[str, Any]) -> list[Ref]:
 
 def aliased(source: Located, refs: Sequence[Ref]) -> Located:
     """``source`` where the id path each reference stands for is found at the reference."""
-    values, keys = dict(source.values), dict(source.keys)
-    for ref in refs:
-        id_path = (*ref.path[:-1], f"{ref.kind}_id")
-        values.setdefault(id_path, source.pos(ref.path))
-        keys.setdefault(id_path, source.pos(ref.path, key=True))
-    return replace(source, values=values, keys=keys)
+    return source.alias({(*ref.path[:-1], f"{ref.kind}_id"): ref.path for ref in refs})
 
 
 def live_sites(desired: Sequence[Desired], campaigns: Sequence[Live]) -> Callable[[Desired], int | None]:

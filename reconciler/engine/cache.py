@@ -1,0 +1,196 @@
+"""A cache of read and validated campaign files under ``.reconciler/cache/``, keyed by content hash.
+
+A file whose bytes hash as when it was cached is not parsed or validated again. Like git's index, the
+hash is trusted without reading the file when its size, modification time and inode are unchanged and
+it was last modified well before the cache was written (a file changed within the same second could
+otherwise keep its time). The entries depend on this code and on which provider each account has, so
+either changing empties the cache.
+
+Outcomes are stored as the pickled chunks the reading workers sent back, so a cold run does not pickle
+them a second time; a chunk goes when none of its files is current, and all are packed into one when
+more than half of what the cache holds is stale.
+
+Loading a pickle runs code, so the cache is signed with a key kept outside the repository
+(``$XDG_CACHE_HOME/reconciler/cache.key``): a cache someone committed or put in a pull request is
+ignored rather than loaded. ``RECONCILER_CACHE=off`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import reconciler
+from reconciler.errors import Problem
+from reconciler.files import write_atomic
+from reconciler.model import Desired
+
+Outcome = tuple[list[Desired], list[Problem]]
+"""What one file holds: its desired campaigns, and the problems that kept others from being read."""
+RACY_NS = 2_000_000_000
+UNREAD = b""
+"""The digest of a file that could not be read: its outcome (the problem) is never taken from the cache."""
+FORMAT = 2
+
+
+@dataclass(frozen=True)
+class Entry:
+    size: int
+    mtime_ns: int
+    inode: int
+    digest: bytes
+    chunk: int
+    slot: int
+
+    def same_stat(self, st: os.stat_result) -> bool:
+        return (self.size, self.mtime_ns, self.inode) == (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def enabled() -> bool:
+    return os.environ.get("RECONCILER_CACHE", "on").lower() not in ("off", "0", "false", "no")
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+def pack(outcomes: Sequence[Outcome]) -> bytes:
+    return pickle.dumps(list(outcomes), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(chunk: bytes) -> list[Outcome]:
+    outcomes: list[Outcome] = pickle.loads(chunk)
+    return outcomes
+
+
+def salt(providers: Mapping[str, str]) -> bytes:
+    """What the entries depend on besides the files: this code, the Python, and the accounts' providers."""
+    package = Path(reconciler.__file__).parent
+    code = sorted((str(p.relative_to(package)), p.stat().st_mtime_ns, p.stat().st_size)
+                  for p in package.rglob("*.py"))
+    return digest(repr((FORMAT, reconciler.__version__, sys.version, code, sorted(providers.items()))).encode())
+
+
+class DocumentCache:
+    """``lookup`` a file's outcome by stat or content; ``add`` newly read ones in chunks; ``save`` at the end."""
+
+    def __init__(self, path: Path, salt: bytes, key: bytes | None) -> None:
+        self.path, self._salt, self._key = path, salt, key
+        self._written_ns = 0
+        self._entries: dict[str, Entry] = {}
+        self._chunks: list[bytes] = []
+        self._loaded: dict[int, list[Outcome]] = {}
+        self._dirty = False
+        if key is not None:
+            self._read()
+
+    @classmethod
+    def open(cls, workdir: Path, providers: Mapping[str, str]) -> DocumentCache:
+        key = signing_key() if enabled() else None
+        return cls(workdir / "cache" / "documents.pickle", salt(providers), key)
+
+    def _read(self) -> None:
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            return
+        mac, body = blob[:32], blob[32:]
+        if not hmac.compare_digest(mac, self._sign(body)):
+            return
+        try:
+            loaded: Any = pickle.loads(body)
+        except Exception:  # a cache of another version reads as no cache
+            return
+        if isinstance(loaded, tuple) and len(loaded) == 4 and loaded[0] == self._salt:
+            _, self._written_ns, self._entries, self._chunks = loaded
+
+    def _sign(self, body: bytes) -> bytes:
+        assert self._key is not None
+        return hmac.new(self._key, body, hashlib.sha256).digest()
+
+    def _outcome(self, entry: Entry) -> Outcome:
+        if entry.chunk not in self._loaded:
+            self._loaded[entry.chunk] = unpack(self._chunks[entry.chunk])
+        return self._loaded[entry.chunk][entry.slot]
+
+    def lookup(self, path: str, st: os.stat_result) -> Outcome | bytes | None:
+        """The cached outcome of the file at ``path``; else its bytes if they had to be read to tell, else
+        None (nothing cached for it)."""
+        entry = self._entries.get(path)
+        if entry is None or entry.digest == UNREAD:
+            return None
+        if entry.same_stat(st) and st.st_mtime_ns < self._written_ns - RACY_NS:
+            return self._outcome(entry)
+        with open(path, "rb") as f:
+            data = f.read()
+        if entry.digest != digest(data):
+            return data
+        self._entries[path] = Entry(st.st_size, st.st_mtime_ns, st.st_ino, entry.digest, entry.chunk, entry.slot)
+        self._dirty = True
+        return self._outcome(entry)
+
+    def add(self, files: Sequence[tuple[str, os.stat_result, bytes]], chunk: bytes,
+            outcomes: list[Outcome]) -> None:
+        """``files`` (path, stat, digest) were read into ``outcomes``, which ``chunk`` holds pickled."""
+        number = len(self._chunks)
+        self._chunks.append(chunk)
+        self._loaded[number] = outcomes
+        for slot, (path, st, hashed) in enumerate(files):
+            self._entries[path] = Entry(st.st_size, st.st_mtime_ns, st.st_ino, hashed, number, slot)
+        self._dirty = True
+
+    def save(self, present: set[str]) -> None:
+        """Write the cache (without files no longer there) if anything changed; never fails the run."""
+        if self._key is None:
+            return
+        entries = {p: e for p, e in self._entries.items() if p in present}
+        if not self._dirty and len(entries) == len(self._entries):
+            return
+        used = sorted({e.chunk for e in entries.values()})
+        slots = sum(len(self._loaded[c]) if c in self._loaded else 0 for c in used)
+        if slots > 2 * len(entries):  # mostly stale: pack the current outcomes into one chunk
+            paths = sorted(entries)
+            outcomes = [self._outcome(entries[p]) for p in paths]
+            chunks = [pack(outcomes)]
+            entries = {p: Entry(e.size, e.mtime_ns, e.inode, e.digest, 0, i)
+                       for i, (p, e) in enumerate((p, entries[p]) for p in paths)}
+        else:
+            renumber = {old: new for new, old in enumerate(used)}
+            chunks = [self._chunks[c] for c in used]
+            entries = {p: Entry(e.size, e.mtime_ns, e.inode, e.digest, renumber[e.chunk], e.slot)
+                       for p, e in entries.items()}
+        body = pickle.dumps((self._salt, time.time_ns(), entries, chunks), protocol=pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(OSError):  # a read-only checkout just goes without a cache
+            write_atomic(self.path, self._sign(body) + body)
+
+
+def signing_key() -> bytes | None:
+    """This user's key for signing caches, made on first use; None when it cannot be kept."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(home) / "reconciler" / "cache.key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+        return path.read_bytes()
+    except FileExistsError:
+        return path.read_bytes()
+    except OSError:
+        return None

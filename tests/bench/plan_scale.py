@@ -1,0 +1,97 @@
+"""How close a plan of N campaigns comes to the limit of this machine (issue 9).
+
+    python tests/bench/plan_scale.py --campaigns 10000 [--keep DIR]
+
+Generates N UIS campaign documents (one a file) and a sandbox, run as its own process, holding the same
+campaigns with 1% of them different. In one run it measures, each in a fresh process:
+  (a) PyYAML's C loader reading the same files (the floor for "read N YAML files" in Python),
+  (b) a cold plan: no cache under ``.reconciler/``,
+  (c) a warm plan: nothing changed since (b),
+and prints one JSON line. ``*_s`` are seconds inside the process, after its imports (what the work costs);
+``*_process_s`` are whole processes, interpreter start and imports included. ``cold_ratio`` = b/a and
+``warm_ratio`` = c/a on the in-process figures; ``calls`` are the vendor calls each plan made (from the
+sandbox's request log); ``peak_rss_mb`` is the plan processes' largest peak resident set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from common import generate, requests, serve, timed
+
+PYYAML = """
+import sys, time
+t0 = time.perf_counter()
+import os, yaml
+n = 0
+for folder, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith(".yaml") and name != "reconciler.yaml":
+            with open(os.path.join(folder, name), "rb") as f:
+                for doc in yaml.load_all(f, Loader=yaml.CSafeLoader):
+                    n += 1
+print(time.perf_counter() - t0, n)
+"""
+
+PLAN = """
+import sys, time, resource, contextlib, io
+from reconciler.cli import main
+t0 = time.perf_counter()
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    code = main(["plan", sys.argv[1]])
+elapsed = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+summary = [line for line in out.getvalue().splitlines() if line.startswith("Plan:")]
+print(elapsed, rss, code, summary[-1] if summary else "")
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--campaigns", type=int, default=1000)
+    ap.add_argument("--keep", type=Path, help="Generate here and keep it (default: a temporary folder).")
+    args = ap.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="plan-scale-"))
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    t0 = time.perf_counter()
+    generate(root, args.campaigns,
+             lambda i: f"Campaign number {i}" + (" (changed at the vendor)" if i % 100 == 0 else ""),
+             sandbox=", limits: {minute: 1000000, day: 10000000}")
+    generated = time.perf_counter() - t0
+    proc, env = serve(root)
+    plan = str(root / "plan")
+    try:
+        a_wall, (a_s, docs) = timed(PYYAML, [plan], env)
+        before = len(requests(root))
+        b_wall, (b_s, b_rss, b_code, b_summary) = timed(PLAN, [plan], env)
+        middle = len(requests(root))
+        c_wall, (c_s, c_rss, c_code, c_summary) = timed(PLAN, [plan], env)
+        after = len(requests(root))
+    finally:
+        proc.terminate()
+        proc.wait()
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    a, b, c = float(a_s), float(b_s), float(c_s)
+    print(json.dumps({
+        "campaigns": args.campaigns, "documents": int(docs), "changed_at_vendor": (args.campaigns + 99) // 100,
+        "generate_s": round(generated, 2),
+        "pyyaml_c_s": round(a, 3), "cold_s": round(b, 3), "warm_s": round(c, 3),
+        "cold_ratio": round(b / a, 3), "warm_ratio": round(c / a, 3),
+        "pyyaml_c_process_s": round(a_wall, 3), "cold_process_s": round(b_wall, 3),
+        "warm_process_s": round(c_wall, 3),
+        "calls_cold": middle - before, "calls_warm": after - middle,
+        "peak_rss_mb": round(max(int(b_rss), int(c_rss)) / 1024, 1),
+        "exit_codes": [int(b_code), int(c_code)], "plan": [b_summary, c_summary],
+    }))
+
+
+if __name__ == "__main__":
+    main()
