@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -23,7 +24,7 @@ from reconciler.engine.load import load_desired
 from reconciler.engine.remote import validate_remote
 from reconciler.engine.run import check_saved, make_plan, verify
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
-from reconciler.files import write_atomic
+from reconciler.files import pending, write_atomic
 from reconciler.fmt import format_tree
 from reconciler.http import RedactingFilter
 from reconciler.model import Desired, Plan
@@ -323,13 +324,22 @@ def reset(path: Path, accounts: tuple[str, ...]) -> int:
     """Forget sandbox state and request logs: the next run starts from the seed."""
     config = load_config(path)
     for name in accounts or tuple(config.accounts):
-        for suffix in (".json", ".requests.jsonl"):
-            (config.workdir / "sandbox" / f"{name}{suffix}").unlink(missing_ok=True)
+        state = config.workdir / "sandbox" / f"{name}.json"
+        for path in (state, pending(state), state.with_name(f"{name}.requests.jsonl")):
+            path.unlink(missing_ok=True)
         click.echo(f"reset sandbox of '{name}'")
     return 0
 
 
+GC_THRESHOLD = (50_000, 20, 10)
+"""A run builds hundreds of thousands of objects that live until it ends (documents, live campaigns): with
+the default threshold (700) the collector scans them again and again, which doubled the time to read a
+10,000-campaign cache or vendor answer (tests/bench/plan_scale.py)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="reconciler",
                           standalone_mode=False)
@@ -351,4 +361,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         _debug_log(False)
+        gc.set_threshold(*before)
     return result if isinstance(result, int) else 0

@@ -64,14 +64,17 @@ class VendorError(ReconcilerError):
         self.final = final
         self.retry_after = retry_after
         self.maybe_applied = maybe_applied
+        self.pending = False
         super().__init__(message)
 
 
 class TransportError(VendorError):
-    """No usable answer from the vendor."""
+    """No usable answer from the vendor; ``pending``: none came in time, so the request may still be running
+    there (a look-up for it waits as long again before it trusts finding nothing)."""
 
-    def __init__(self, message: str, *, maybe_applied: bool = True) -> None:
+    def __init__(self, message: str, *, maybe_applied: bool = True, pending: bool = False) -> None:
         super().__init__(message, code="transport", final=False, maybe_applied=maybe_applied)
+        self.pending = pending
 
 
 class UnsafePlanError(ReconcilerError):

@@ -19,7 +19,8 @@ from reconciler import __version__
 from reconciler.errors import TransportError, VendorError
 
 MASK = "***"
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+TIMEOUT = 30.0
+"""Seconds to wait for a vendor's answer (``apply: {timeout: ...}`` in reconciler.yaml)."""
 MAX_RETRY_AFTER = 300.0
 T = TypeVar("T")
 
@@ -31,6 +32,8 @@ class RetryPolicy:
     attempts: int = 6
     base: float = 0.5
     cap: float = 30.0
+    timeout: float = TIMEOUT
+    """Seconds a call may wait for its answer before it counts as timed out (and may be retried)."""
 
     def delay(self, attempt: int, hint: float | None = None, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0)."""
@@ -88,23 +91,26 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def new_client(*, local: bool = False) -> httpx.AsyncClient:
-    """An async client with reconciler's timeouts; ``local`` (a sandbox) ignores proxy settings."""
-    return httpx.AsyncClient(timeout=TIMEOUT, trust_env=not local,
+def new_client(*, local: bool = False, timeout: float = TIMEOUT) -> httpx.AsyncClient:
+    """An async client waiting ``timeout`` seconds for answers (connecting: at most 10); ``local`` (a
+    sandbox) ignores proxy settings."""
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), trust_env=not local,
                              headers={"User-Agent": f"reconciler/{__version__}"})
 
 
-async def send(client: httpx.AsyncClient, method: str, url: str, redact: Redactor, **kwargs: Any) -> httpx.Response:
-    """One HTTP request; a transport failure or an HTTP error status becomes a VendorError, secrets masked."""
+async def send(client: httpx.AsyncClient, method: str, url: str, redact: Redactor, *, check: bool = True,
+               **kwargs: Any) -> httpx.Response:
+    """One HTTP request; a transport failure becomes a VendorError, secrets masked, and so does an HTTP error
+    status unless ``check`` is off (for a vendor whose error bodies say more than the status)."""
     try:
         response = await client.request(method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never sent
         raise TransportError(redact(f"cannot connect to {url}: {exc}"), maybe_applied=False) from None
     except httpx.TimeoutException:
-        raise TransportError(redact(f"timed out waiting for {url}")) from None
+        raise TransportError(redact(f"timed out waiting for {url}"), pending=True) from None
     except httpx.HTTPError as exc:
         raise TransportError(redact(f"no answer from {url}: {type(exc).__name__}: {exc}")) from None
-    return checked(response, url, redact)
+    return checked(response, url, redact) if check else response
 
 
 def checked(response: httpx.Response, url: str, redact: Redactor) -> httpx.Response:

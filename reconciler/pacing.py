@@ -146,6 +146,7 @@ class Pacer:
         """``ticket``'s answer arrived and reported these windows (``Ticket.report`` calls this)."""
         now = self._clock()
         self._close(ticket)
+        self._roll(now)  # an answer after a window's reset is about the next one: never let it extend this one
         for name, quota in quotas.items():
             window = self._windows.get(name)
             if window is None:  # the first report: nothing answered before it was counted after it
@@ -153,6 +154,12 @@ class Pacer:
                                               quota.reset)
                 continue
             window.span = max(window.span, quota.reset)
+            if window.reset_at is not None and now + quota.reset > window.reset_at + window.span / 2:
+                # the vendor's window turned over before we reckoned: the next one is as this answer says
+                window.generation += 1
+                window.budget = quota.remaining - self._in_flight
+                window.reset_at = now + quota.reset
+                continue
             if ticket.generations.get(name) != window.generation:
                 continue  # sent before this window began: its answer tells about an older one
             window.limit = quota.limit

@@ -135,3 +135,28 @@ def test_uis_17_a_spent_minute_limit_is_waited_out_from_when_the_answer_arrived(
             return time.monotonic() - started
 
     assert 0.25 <= asyncio.run(run()) < 1
+
+
+def test_uis_17_an_answer_from_the_vendors_next_window_starts_it_rather_than_stretching_this_one() -> None:
+    """The vendor's window may turn over before the pacer reckons (its reset is measured from answers that
+    took time to arrive): an answer that says a new window began must not push this one's end a window on."""
+    now = [0.0]
+
+    async def run() -> int:
+        pacer = Pacer(clock=lambda: now[0])
+        async with pacer.slot("first") as ticket:
+            ticket.report({"minute": Quota(10, 1, 1.0)})  # one call left; resets at t = 1.0
+        late = await pacer.slot("sent just before the vendor's turnover").__aenter__()
+        now[0] = 0.98
+        late.report({"minute": Quota(10, 9, 0.99)})  # the vendor counted it in its next window
+        sent = 0
+        while sent < 20:
+            try:
+                async with asyncio.timeout(0.05):
+                    await pacer.slot("next").__aenter__()
+            except TimeoutError:
+                break
+            sent += 1
+        return sent
+
+    assert asyncio.run(run()) == 9  # the new window's room, at once: no wait until t = 1.97

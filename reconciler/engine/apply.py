@@ -2,7 +2,8 @@
 
 A retryable failure (429, 5xx, timeout, lost connection) is retried with backoff. Before an operation
 whose answer may have been lost is sent again, the provider looks it up (ENG-09), so a create is never
-repeated blindly. A failed operation stops the operations that wait for it, and only those.
+repeated blindly; after a timeout the look-up waits as long as the timeout first, since the vendor may
+still be working on the request. A failed operation stops the operations that wait for it, and only those.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class ApplyOptions:
-    concurrency: int = 4
+    concurrency: int = 8
     """Operations in flight at once, per account."""
     retry: RetryPolicy = DEFAULT_RETRY
 
@@ -99,5 +100,8 @@ async def execute(session: Session, op: Operation, request: Mapping[str, Any], p
                 tries = f" (after {attempt} attempts)" if attempt > 1 else ""
                 return Outcome(op, Status.FAILED, f"{exc}{tries}", attempts=attempt)
             unsure = unsure or exc.maybe_applied
-            await asyncio.sleep(policy.delay(attempt - 1, exc.retry_after))
+            wait = policy.delay(attempt - 1, exc.retry_after)
+            if exc.pending:  # it may still be running at the vendor: let it finish before looking it up
+                wait = max(wait, policy.timeout)
+            await asyncio.sleep(wait)
     raise AssertionError("unreachable: policy.attempts >= 1")

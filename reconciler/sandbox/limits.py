@@ -49,7 +49,7 @@ class RateLimits:
         self._minute_used += 1
         self._day_used += 1
 
-    def snapshot(self) -> dict[str, int]:
+    def snapshot(self) -> dict[str, int | float]:
         """The ``metadata.limits`` shape: limits, what remains, seconds to each reset."""
         now = self._roll()
         return {
@@ -58,5 +58,11 @@ class RateLimits:
             "day_reset": math.ceil(DAY - (now - self._day_start)),
             "minute_limit": self.minute_limit,
             "minute_remaining": max(0, self.minute_limit - self._minute_used),
-            "minute_reset": math.ceil(self.window_s - (now - self._minute_start)),
+            "minute_reset": _seconds(self.window_s - (now - self._minute_start), self.window_s),
         }
+
+
+def _seconds(left: float, window_s: float) -> int | float:
+    """Seconds to a reset as vendors report them: whole, rounded up. A window shortened for a test or a
+    benchmark (a second, say) reports milliseconds, or rounding would double the wait it asks for."""
+    return math.ceil(left) if window_s >= MINUTE else math.ceil(left * 1000) / 1000

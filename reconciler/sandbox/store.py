@@ -9,11 +9,17 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ValidationError
 
-from reconciler.errors import SandboxError
-from reconciler.files import write_atomic
+from reconciler.documents import display_name
+from reconciler.errors import Problem, ProblemsError
+from reconciler.files import read_often, write_often
 from reconciler.http import Redactor
+from reconciler.model import Pos
+from reconciler.validation import dotted
+
+RULE = "SANDBOX"
 
 
 def mask(value: Any, redact: Redactor) -> Any:
@@ -46,26 +52,31 @@ class SandboxStore:
         """Load the persisted state of ``account``, or its seed when there is none yet."""
         state_path = state_dir / f"{account}.json"
         log_path = state_dir / f"{account}.requests.jsonl"
-        source = state_path if state_path.exists() else seed
+        saved = read_often(state_path)
+        source = state_path if saved is not None else seed
         data: Any = {}
+        shown = display_name(source, Path.cwd()) if source is not None else ""
         if source is not None:
             try:
-                data = json.loads(source.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise SandboxError(f"{source}: cannot read sandbox seed: {exc}") from exc
+                data = json.loads(saved if saved is not None else source.read_bytes())
+            except json.JSONDecodeError as exc:
+                raise _problem(shown, exc.lineno, exc.colno, f"cannot read sandbox seed: {exc.msg}") from None
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+                raise _problem(shown, 1, 1, f"cannot read sandbox seed: {reason}") from None
         try:
             state = model.model_validate(data).model_dump(mode="json")
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise SandboxError(f"{source}: invalid sandbox seed at {where}: {first['msg']}") from exc
+            raise _problem(shown, 1, 1, f"invalid sandbox seed at {dotted(tuple(first['loc']))}: "
+                                        f"{first['msg']}") from None
         store = cls(state_path, log_path, state, secrets)
         if source is not state_path:
             store.save()
         return store
 
     def save(self) -> None:
-        write_atomic(self.state_path, json.dumps(self.state, separators=(",", ":")))
+        write_often(self.state_path, orjson.dumps(self.state))
         self.changes += 1
 
     def log(self, method: str, operation: str, params: Any, outcome: Any) -> None:
@@ -82,3 +93,7 @@ def read_log(log_path: Path) -> list[dict[str, Any]]:
     if not log_path.exists():
         return []
     return [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _problem(file: str, line: int, col: int, message: str) -> ProblemsError:
+    return ProblemsError([Problem(Pos(file, line, col), RULE, message)])

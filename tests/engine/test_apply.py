@@ -168,3 +168,21 @@ def test_a_refusal_that_certainly_did_not_apply_is_resent_without_a_lookup() -> 
     session = FakeSession(script)
     _run([_op("new", action=Action.CREATE)], session)
     assert session.recovered == [] and len(session.calls) == 2
+
+
+def test_eng_09_after_a_timeout_the_lookup_waits_until_the_vendor_could_have_finished() -> None:
+    """A request that timed out may still be running at the vendor: looking it up at once could miss it and
+    send the create twice, so the look-up waits as long as the timeout first."""
+    applied: set[str] = set()
+
+    def script(op: Operation, n: int) -> Mapping[str, Any]:
+        if n == 1:
+            asyncio.get_running_loop().call_later(0.15, applied.add, op.id)  # the vendor commits a bit later
+            raise TransportError("timed out waiting", pending=True)
+        return {"id": "again"}
+
+    session = FakeSession(script, applied=applied)
+    policy = RetryPolicy(attempts=4, base=0.001, cap=0.01, timeout=0.3)
+    outcomes = _run([_op("new", action=Action.CREATE)], session, policy=policy)
+    assert outcomes["new"].result == {"id": "found-new"}  # found, not created twice
+    assert len(session.calls) == 1 and session.recovered == ["new"]

@@ -61,7 +61,7 @@ class EnswitchProvider:
     def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],
                 *, local: bool = False) -> Session:
         return EnswitchSession(endpoint, credentials["auth_username"], credentials["auth_password"],
-                               new_client(local=local), account.retry)
+                               new_client(local=local, timeout=account.retry.timeout), account.retry)
 
     def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:
         """The sandbox (Enswitch documents no call limits, so ``limits`` is not enforced)."""

@@ -37,8 +37,10 @@ def quotas(limits: Mapping[str, Any]) -> dict[str, Quota]:
     """UIS-17: ``metadata.limits`` as the pacer's windows (``minute``, ``day``); malformed ones are left out."""
     found: dict[str, Quota] = {}
     for window in WINDOWS:
-        limit, remaining, reset = (_count(limits.get(f"{window}_{part}")) for part in ("limit", "remaining", "reset"))
-        if limit is not None and remaining is not None and reset is not None:
+        limit, remaining = (_count(limits.get(f"{window}_{part}")) for part in ("limit", "remaining"))
+        reset = limits.get(f"{window}_reset")
+        if limit is not None and remaining is not None and isinstance(reset, int | float) \
+                and not isinstance(reset, bool) and reset >= 0:
             found[window] = Quota(limit, remaining, reset)
     return found
 

@@ -60,7 +60,8 @@ class UisProvider:
     def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],
                 *, local: bool = False) -> Session:
         user_id = account.settings.get("user_id")
-        return UisSession(endpoint, credentials["access_token"], user_id, new_client(local=local), account.retry)
+        client = new_client(local=local, timeout=account.retry.timeout)
+        return UisSession(endpoint, credentials["access_token"], user_id, client, account.retry)
 
     def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:
         return build_app(store, credentials["access_token"], limits)
