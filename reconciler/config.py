@@ -14,12 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reconciler.documents import CONFIG_NAMES, display_name, load_file
 from reconciler.errors import Problem, ProblemsError
-from reconciler.http import RetryPolicy
+from reconciler.http import TIMEOUT, RetryPolicy
 from reconciler.model import Located, Pos
 from reconciler.providers import PROVIDERS
 from reconciler.sandbox.faults import Faults
 from reconciler.sandbox.limits import DEFAULT_DAY_LIMIT, DEFAULT_MINUTE_LIMIT, MINUTE
-from reconciler.validation import validate
+from reconciler.validation import SCHEMA, validate
 
 RULE = "CONFIG"
 ENV_REF = re.compile(r"^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -63,13 +63,15 @@ class Safety(_Strict):
 class ApplySettings(_Strict):
     """How apply runs: operations in flight per account, and retries of calls that may succeed later."""
 
-    concurrency: int = Field(default=4, ge=1, le=64)
+    concurrency: int = Field(default=8, ge=1, le=64, description="Operations in flight per account (vendor call "
+                                                                 "limits are paced whatever it is).")
     attempts: int = Field(default=6, ge=1, le=20)
     backoff: float = Field(default=0.5, ge=0, le=60, description="Seconds before the first retry (doubles).")
     backoff_cap: float = Field(default=30.0, ge=0, le=600)
+    timeout: float = Field(default=TIMEOUT, gt=0, le=600, description="Seconds to wait for a vendor's answer.")
 
     def retry(self) -> RetryPolicy:
-        return RetryPolicy(self.attempts, self.backoff, self.backoff_cap)
+        return RetryPolicy(self.attempts, self.backoff, self.backoff_cap, self.timeout)
 
 
 DEFAULT_APPLY = ApplySettings()
@@ -126,7 +128,7 @@ def find_config(path: FsPath) -> FsPath:
     start = path if path.is_dir() else path.parent
     for name in CONFIG_NAMES:
         candidate = start / name
-        if candidate.exists():
+        if candidate.exists() or candidate.is_symlink():  # a broken link or a loop is reported when read
             return candidate
     raise ProblemsError([Problem(Pos(str(start / CONFIG_NAMES[0]), 1, 1), RULE,
                                  "no reconciler.yaml here: it names the accounts to reconcile")])
@@ -147,7 +149,7 @@ def load_config(path: FsPath, base: FsPath | None = None) -> Config:
         raise ProblemsError(_ruled(problems))
     accounts: dict[str, Account] = {}
     for name in sorted(top.accounts):
-        account, found = _account(name, top.accounts[name], doc.source)
+        account, found = _account(name, top.accounts[name], doc.source, file.parent)
         problems.extend(found)
         if account is not None:
             accounts[name] = account
@@ -157,10 +159,19 @@ def load_config(path: FsPath, base: FsPath | None = None) -> Config:
 
 
 def _ruled(problems: list[Problem]) -> list[Problem]:
-    return [Problem(p.pos, RULE, p.message) for p in problems]
+    """Schema problems of reconciler.yaml are CONFIG problems; a vendor rule a setting breaks keeps its id."""
+    return [Problem(p.pos, RULE, p.message) if p.rule == SCHEMA else p for p in problems]
 
 
-def _account(name: str, raw: Any, source: Located) -> tuple[Account | None, list[Problem]]:
+def _not_a_reference(key: str, value: str) -> str:
+    """Why a credential is refused; an inline value is never repeated (it may be a secret, ENG-08)."""
+    if value.startswith("${"):
+        return (f"credential '{key}' is not a valid reference: write ${{env:NAME}}, NAME made of letters, digits "
+                "and _, not starting with a digit")
+    return f"credential '{key}' must be a reference like ${{env:NAME}}, never inline"
+
+
+def _account(name: str, raw: Any, source: Located, root: FsPath) -> tuple[Account | None, list[Problem]]:
     where = ("accounts", name)
     model, problems = validate(AccountModel, raw, source, where)
     if model is None:
@@ -193,12 +204,19 @@ def _account(name: str, raw: Any, source: Located) -> tuple[Account | None, list
         key = "endpoint" if model.endpoint else "credentials"
         problems.append(Problem(source.pos((*where, key), key=True), RULE,
                                 "a sandbox account takes no endpoint or credentials (the sandbox makes its own)"))
+    seed = model.sandbox.seed if model.sandbox is not None else None
+    if seed is not None and not (root / seed).is_file():
+        try:
+            reason = "not a file" if (root / seed).exists() else "No such file or directory"
+        except OSError as exc:
+            reason = exc.strerror or "cannot be read"
+        problems.append(Problem(source.pos((*where, "sandbox", "seed")), RULE,
+                                f"sandbox seed {seed} cannot be read: {reason}"))
     refs: dict[str, str] = {}
     for key, value in sorted(model.credentials.items()):
         match = ENV_REF.match(value)
         if match is None:
-            problems.append(Problem(source.pos((*where, "credentials", key)), RULE,
-                                    f"credential '{key}' must be a reference like ${{env:NAME}}, never inline"))
+            problems.append(Problem(source.pos((*where, "credentials", key)), RULE, _not_a_reference(key, value)))
         else:
             refs[key] = match.group(1)
     if problems or settings is None:

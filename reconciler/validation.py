@@ -1,4 +1,10 @@
-"""Pydantic validation errors -> located problems, with "did you mean" for unknown fields."""
+"""Pydantic validation errors -> located problems, with "did you mean" for unknown fields.
+
+Also the checks of numbers every document shares (for ``field_validator``): ``not_bool`` (YAML's true and
+false are not numbers, though pydantic reads them as 1 and 0) and ``int64`` (what a vendor's JSON API can
+carry; for floats, ``Field(allow_inf_nan=False)`` keeps out what JSON cannot). A model's validator may name
+the rule a value breaks with ``PydanticCustomError(type, message, {"rule": "UIS-16"})``.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,32 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from reconciler.errors import Problem
 from reconciler.model import Located, Path
 
 SCHEMA = "SCHEMA"
 M = TypeVar("M", bound=BaseModel)
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MODEL_TYPE = "Input should be a valid dictionary"
+"""Said for a nested model's value that is no mapping (pydantic would name the model's class)."""
+
+
+def not_bool(value: Any) -> Any:
+    """Before a number field: true and false are refused rather than read as 1 and 0."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_not_number", "Input should be a number, not {value}",
+                                  {"value": str(value).lower()})
+    return value
+
+
+def int64(value: int | None) -> int | None:
+    """After an integer field: within 64 bits, the most a vendor's API takes."""
+    if value is not None and not INT64_MIN <= value <= INT64_MAX:
+        raise PydanticCustomError("int64", "Input should be a 64-bit integer (from {min} to {max})",
+                                  {"min": INT64_MIN, "max": INT64_MAX})
+    return value
 
 
 def validate(model: type[M], data: Any, source: Located, prefix: Path = (),
@@ -31,7 +57,7 @@ def problems_from(exc: ValidationError, model: type[BaseModel], source: Located,
     for err in exc.errors(include_url=False):
         loc: Path = tuple(err["loc"])
         path = (*prefix, *loc)
-        rule = rule_for(loc, rules)
+        rule = (err.get("ctx") or {}).get("rule") or rule_for(loc, rules)
         if err["type"] == "extra_forbidden":
             known = fields_at(model, loc[:-1])
             hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
@@ -41,8 +67,12 @@ def problems_from(exc: ValidationError, model: type[BaseModel], source: Located,
             problems.append(Problem(source.pos(path[:-1]), rule, f"missing required field '{loc[-1]}'"))
         else:
             where = dotted(loc)
-            problems.append(Problem(source.pos(path), rule, f"{where}: {err['msg']}" if where else err["msg"]))
+            msg = MODEL_TYPE if err["type"] == "model_type" else err["msg"]  # not the model's class name
+            problems.append(Problem(source.pos(path), rule, f"{where}: {msg}" if where else msg))
     return problems
+
+
+MODEL_TYPE = "Input should be a valid dictionary"
 
 
 def dotted(loc: Path) -> str:

@@ -23,6 +23,7 @@ accounts:
 
 def test_json_is_one_line_sorted_by_name_with_only_name_provider_sandbox(repo: Repo) -> None:
     repo.write("reconciler.yaml", CONFIG)
+    repo.write("sandbox/demo.json", "{}")
     result = repo.run("accounts", "--json")
     assert result.code == 0, result.err
     assert result.out.count("\n") == 1, "one line, as $GITHUB_OUTPUT needs"
@@ -34,6 +35,7 @@ def test_json_is_one_line_sorted_by_name_with_only_name_provider_sandbox(repo: R
 
 def test_table_for_people(repo: Repo) -> None:
     repo.write("reconciler.yaml", CONFIG)
+    repo.write("sandbox/demo.json", "{}")
     result = repo.run("accounts", ".")
     assert result.code == 0, result.err
     assert result.out.splitlines() == ["ACCOUNT   PROVIDER  SANDBOX",
@@ -44,6 +46,7 @@ def test_table_for_people(repo: Repo) -> None:
 def test_accounts_do_not_need_the_secrets_set(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("UIS_TOKEN", raising=False)
     repo.write("reconciler.yaml", CONFIG)
+    repo.write("sandbox/demo.json", "{}")
     assert repo.run("accounts", "--json").code == 0
 
 

@@ -18,6 +18,8 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
 
 
 def test_typed_accounts_with_env_credentials_and_settings(tmp_path: Path) -> None:
+    (tmp_path / "sandbox").mkdir()
+    (tmp_path / "sandbox" / "demo.json").write_text("{}")
     config = load_config(_config(tmp_path, """version: 1
 accounts:
   main:
@@ -67,7 +69,9 @@ accounts:
     provider: uis
 """)
     assert problems == [
-        "reconciler.yaml:4:15: CONFIG unknown provider 'uiss' (one of: enswitch, uis); did you mean 'uis'?",
+        "reconciler.yaml:4:15: CONFIG unknown provider 'uiss' (one of: callfire, enswitch, topsort, uis); "
+        "did you mean 'uis'?",
+        "reconciler.yaml:7:21: CONFIG sandbox seed s.json cannot be read: No such file or directory",
         "reconciler.yaml:8:5: CONFIG unknown field 'prnue' (did you mean 'prune'?)",
         "reconciler.yaml:10:5: CONFIG account 'c' needs an endpoint and credentials, or a sandbox: block",
         "reconciler.yaml:10:5: CONFIG account 'c' needs credential 'access_token'",

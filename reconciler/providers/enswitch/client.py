@@ -30,7 +30,7 @@ READS = frozenset({LIST, GET})
 SUCCESS = frozenset({"200", "201", "204"})
 HINTS = {
     "401": " (check the account's auth_username and auth_password)",
-    "402": " (the user's role does not allow this; bulk/campaigns/create needs the administrator role)",
+    "402": " (bulk/campaigns/create needs the administrator role)",
     "403": " (the customer's rate plan does not allow this)",
 }
 

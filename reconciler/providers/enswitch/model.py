@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reconciler.providers.base import CampaignDocument
+from reconciler.validation import int64, not_bool
 
 Dtype = Literal["queue", "agent", "number", "ivr"]
 Machine = Literal["", "failed", "retry", "success"]
@@ -41,6 +42,10 @@ def negative_keep_problem(keep: int | None, dtype: str | None) -> str | None:
     return None
 
 
+INTEGERS = ("id", "attempts", "maximum", "retry", "keep_agents_available", "owner", "recordgroup", "timegroup")
+"""The integer fields of a document: 64 bits at most, and true or false is not one of them."""
+
+
 class EnswitchCampaign(CampaignDocument):
     """A desired Enswitch bulk dialling campaign; fields left out are not managed (ENG-02)."""
 
@@ -67,6 +72,9 @@ class EnswitchCampaign(CampaignDocument):
     owner: int | None = Field(default=None, ge=0, description="Owner id, 0 for none.")
     recordgroup: int | None = Field(default=None, ge=0, description="Record group id, 0 for none.")
     timegroup: int | None = Field(default=None, ge=0, description="Time group id, 0 for none.")
+
+    _numbers = field_validator(*INTEGERS, mode="before")(not_bool)
+    _int64 = field_validator(*INTEGERS)(int64)
 
     @field_validator("enabled", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from reconciler.providers.base import CampaignDocument
+from reconciler.validation import int64, not_bool
 
 Status = Literal["active", "inactive"]
 ReservationTime = Literal["5m", "10m", "15m", "20m", "30m", "1h", "2h", "4h", "8h", "1d", "1w"]
@@ -64,6 +65,8 @@ PHONE_PATTERN = r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$"
 """A phone number as people write it: digits with spaces, dashes, dots, parentheses, a leading +."""
 RefKind = Literal["site", "site_block", "phone_number", "redirection_phone_number"]
 """The readable fields a document may give in place of an id."""
+IDS = ("site_block_id", "phone_number_id", "redirection_phone_number_id")
+"""A block's id fields."""
 READABLE_BLOCK_FIELDS: dict[str, RefKind] = {"site_block_id": "site_block", "phone_number_id": "phone_number",
                                              "redirection_phone_number_id": "redirection_phone_number"}
 """A block's id fields and the readable field that may stand for each (resolved at plan time)."""
@@ -130,6 +133,8 @@ class SiteBlock(_Strict):
 
     _exclusive = field_validator("site_block", "phone_number", "redirection_phone_number")(_not_both)
     _phone = field_validator("phone_number", "redirection_phone_number")(_phone_text)
+    _numbers = field_validator(*IDS, mode="before")(not_bool)
+    _int64 = field_validator(*IDS)(int64)
 
     @model_validator(mode="after")
     def _named(self) -> SiteBlock:
@@ -146,6 +151,9 @@ class DynamicCallTracking(_Strict):
     count_virtual_numbers: int = Field(ge=1, description="Numbers required for call tracking (bought).")
     count_visits: int = Field(ge=1, description="Visits from the campaign per day.")
 
+    _numbers = field_validator("count_virtual_numbers", "count_visits", mode="before")(not_bool)
+    _int64 = field_validator("count_virtual_numbers", "count_visits")(int64)
+
 
 class Condition(_Strict):
     type: Literal["include", "exclude"]
@@ -153,24 +161,34 @@ class Condition(_Strict):
     operator: Literal["=", "sub", "~"]
     value: str
 
-    @model_validator(mode="after")
-    def _uis_15(self) -> Condition:
-        """UIS-15: the operator must suit the parameter, fixed-value parameters take only their values, and
-        a ``~`` value must be a regular expression."""
-        allowed = OPERATORS[self.campaign_parameter]
-        if self.operator not in allowed:
-            raise ValueError(f"operator '{self.operator}' is not allowed for {self.campaign_parameter} "
-                             f"(allowed: {', '.join(allowed)})")
-        values = FIXED_VALUE_PARAMETERS.get(self.campaign_parameter)
-        if values is not None and self.value not in values:
-            raise ValueError(f"'{self.value}' is not a value of {self.campaign_parameter} "
-                             f"(one of: {', '.join(values)})")
-        if self.operator == "~":
+    @field_validator("operator")
+    @classmethod
+    def _uis_15_operator(cls, operator: str, info: ValidationInfo) -> str:
+        """UIS-15: the operator must suit the parameter."""
+        parameter = info.data.get("campaign_parameter")
+        allowed = OPERATORS.get(parameter) if isinstance(parameter, str) else None
+        if allowed is not None and operator not in allowed:
+            raise PydanticCustomError("uis_15_operator", "operator '{operator}' is not allowed for {parameter} "
+                                      "(allowed: {allowed})",
+                                      {"operator": operator, "parameter": parameter, "allowed": ", ".join(allowed)})
+        return operator
+
+    @field_validator("value")
+    @classmethod
+    def _uis_15_value(cls, value: str, info: ValidationInfo) -> str:
+        """UIS-15: fixed-value parameters take only their values, and a ``~`` value is a regular expression."""
+        parameter = info.data.get("campaign_parameter")
+        values = FIXED_VALUE_PARAMETERS.get(parameter) if isinstance(parameter, str) else None
+        if values is not None and value not in values:
+            raise PydanticCustomError("uis_15_value", "'{value}' is not a value of {parameter} (one of: {values})",
+                                      {"value": value, "parameter": parameter, "values": ", ".join(values)})
+        if info.data.get("operator") == "~":
             try:
-                re.compile(self.value)
+                re.compile(value)
             except re.error as exc:
-                raise ValueError(f"'{self.value}' is not a regular expression: {exc}") from None
-        return self
+                raise PydanticCustomError("uis_15_regex", "'{value}' is not a regular expression: {error}",
+                                          {"value": value, "error": str(exc)}) from None
+        return value
 
 
 class GroupConditions(_Strict):
@@ -197,10 +215,12 @@ class UisCampaign(CampaignDocument):
     site_blocks: list[SiteBlock] | None = None
     dynamic_call_tracking: DynamicCallTracking | None = None
     campaign_conditions: CampaignConditions | None = None
-    cost_ratio: float | None = Field(default=None, ge=1)
+    cost_ratio: float | None = Field(default=None, ge=1, allow_inf_nan=False)
     cost_ratio_operator: CostRatioOperator | None = None
 
     _exclusive = field_validator("site")(_not_both)
+    _numbers = field_validator("id", "site_id", "cost_ratio", mode="before")(not_bool)
+    _int64 = field_validator("id", "site_id")(int64)
 
 
 # --- what the vendor reads back (and what a sandbox seed holds) ---------------------------------------
@@ -298,12 +318,15 @@ class UisSettings(_Read):
         default=None, description="The account's components (va, dynamic_call_tracking), which the API does not "
                                   "report: when listed, the plan checks the fields that need them (UIS-10, UIS-11).")
 
+    _numbers = field_validator("user_id", mode="before")(not_bool)
+    _int64 = field_validator("user_id")(int64)
+
     @field_validator("agent")
     @classmethod
     def _agent_sends_user_id(cls, agent: bool, info: ValidationInfo) -> bool:
         """UIS-16: an agent account must send ``user_id``."""
         if agent and info.data.get("user_id") is None:
             raise PydanticCustomError("uis_16_agent_needs_user_id",
-                                      "UIS-16 an agent account must send user_id: set user_id to the customer "
-                                      "user it acts for (ids come from get.customer_users)")
+                                      "an agent account must send user_id: set user_id to the customer user it "
+                                      "acts for (ids come from get.customer_users)", {"rule": "UIS-16"})
         return agent

@@ -102,10 +102,18 @@ def test_uis_17_the_sandbox_minute_window_length_is_configurable() -> None:
     now[0] += 1.5
     limits.take()
     assert (limits.exceeded(), limits.snapshot()["minute_reset"], limits.snapshot()["minute_remaining"]) == (
-        True, 2, 0)
+        True, 1.5, 0)  # a shortened window reports milliseconds, or the pacer would wait it twice over
     now[0] += 1.5  # the window is over
     assert not limits.exceeded() and limits.snapshot()["minute_remaining"] == 2
     assert limits.snapshot()["day_remaining"] == 8
+
+
+def test_uis_17_a_real_minute_reports_whole_seconds_rounded_up() -> None:
+    now = [100.0]
+    limits = RateLimits(2, 10, clock=lambda: now[0])
+    limits.take()
+    now[0] += 0.4
+    assert limits.snapshot()["minute_reset"] == 60 and isinstance(limits.snapshot()["minute_reset"], int)
 
 
 def test_uis_17_a_used_up_day_limit_fails_at_once_without_sending(tmp_path: Path) -> None:
@@ -149,7 +157,7 @@ def test_uis_16_an_agent_account_without_user_id_is_a_located_config_error(repo:
     for command in ("validate", "plan"):
         result = repo.run(command, ".")
         assert result.code == 1
-        assert "reconciler.yaml:6:12: CONFIG agent: UIS-16 an agent account must send user_id" in result.err
+        assert "reconciler.yaml:6:12: UIS-16 agent: an agent account must send user_id" in result.err
     assert repo.requests(ACCOUNT) == []
 
 
