@@ -88,6 +88,8 @@ class AccountSummary(_Strict):
     update: int
     delete: int
     replace: int
+    control: int = Field(default=0, description="Campaigns whose only change is their run state (start, stop, "
+                                                "archive).")
     operations: int
 
 
@@ -122,7 +124,8 @@ def _body(plan: Plan, providers: Mapping[str, str]) -> dict[str, Any]:
         part = plan.for_account(name)
         counts = part.counts()
         accounts.append({"name": name, "provider": providers[name], **{a.value: counts[a] for a in (
-            Action.CREATE, Action.UPDATE, Action.DELETE, Action.REPLACE)}, "operations": len(part.operations)})
+            Action.CREATE, Action.UPDATE, Action.DELETE, Action.REPLACE, Action.CONTROL)},
+                         "operations": len(part.operations)})
     return {
         "format_version": FORMAT_VERSION,
         "reconciler_version": __version__,

@@ -23,7 +23,7 @@ _MARKDOWN = str.maketrans({"|": "&#124;", "*": "&#42;", "_": "&#95;", "[": "&#91
                            "\\": "&#92;", "~": "&#126;", "\n": "<br>", "\r": "<br>", '"': "&quot;",
                            "'": "&#39;", "@": "&#64;", "#": "&#35;"})  # no @mentions or #123 links
 _FIT = "to fit the comment size limit"
-_COLUMNS = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.REPLACE)
+_COLUMNS = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.REPLACE, Action.CONTROL)
 _NOTES = {SHORT_WIDTH: f"_Values longer than {SHORT_WIDTH} characters are shortened; {FULL_PLAN}._",
           BRIEF: f"_Field changes are left out {_FIT}; {FULL_PLAN}._"}
 
@@ -58,7 +58,8 @@ def _warnings_cell(ops: Iterable[Operation], threshold: bool) -> str:
 def _head(plan: Plan, groups: Groups) -> str:
     """Heading, table (one row per account), summary sentence and every warning: always complete."""
     thresholds = {w.account for w in plan.warnings if w.kind is Caution.THRESHOLD}
-    rows = ["| Account | Create | Update | Delete | Replace | Warnings |", "|---|---:|---:|---:|---:|---|"]
+    rows = ["| Account | Create | Update | Delete | Replace | Run state | Warnings |",
+            "|---|---:|---:|---:|---:|---:|---|"]
     for account, ops in groups:
         counts = Plan(tuple(ops), (account,)).counts()  # the same as plan.for_account(account).counts()
         cells = [esc(account), *(str(counts[a]) for a in _COLUMNS), _warnings_cell(ops, account in thresholds)]

@@ -30,6 +30,8 @@ def summary(plan: Plan) -> str:
              f"{counts[Action.DELETE]} to delete"]
     if counts[Action.REPLACE]:
         parts.append(f"{counts[Action.REPLACE]} to replace")
+    if counts[Action.CONTROL]:
+        parts.append(f"{counts[Action.CONTROL]} to start, stop or archive")
     calls = len(plan.operations)
     return f"Plan: {', '.join(parts)} ({calls} call{'s' if calls != 1 else ''})."
 

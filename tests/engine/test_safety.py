@@ -23,7 +23,7 @@ def test_eng_06_updates_above_the_threshold_need_force(repo: Repo) -> None:
     assert planned.code == 0
     assert ("Warning: u: 4 of 10 managed campaigns would be updated (40%, above safety.update_threshold 30%): "
             "apply needs --force") in planned.out
-    assert "| u | 0 | 4 | 0 | 0 | threshold |" in repo.run("plan", "--format", "markdown").out
+    assert "| u | 0 | 4 | 0 | 0 | 0 | threshold |" in repo.run("plan", "--format", "markdown").out
     refused = repo.run("apply", "--yes")
     assert refused.code == 1 and "exceeds a safety threshold" in refused.err and repo.writes("u") == []
     forced = repo.run("apply", "--yes", "--force")

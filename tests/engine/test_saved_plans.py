@@ -43,7 +43,7 @@ def test_plan_file_validates_against_the_published_schema(uis: Repo) -> None:
     assert create_update["request"]["id"] == {"$result": {"operation": "u:Fresh:create", "field": "id"}}
     assert create_update["waits_for"] == ["u:Fresh:create"]
     assert saved["accounts"] == [{"name": "u", "provider": "uis", "create": 1, "update": 1, "delete": 0,
-                                  "replace": 0, "operations": 3}]
+                                  "replace": 0, "control": 0, "operations": 3}]
 
 
 def test_eng_01_the_same_states_give_byte_identical_plans_in_every_format(uis: Repo) -> None:

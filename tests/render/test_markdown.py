@@ -8,7 +8,7 @@ from reconciler.render.markdown import render_markdown
 from reconciler.render.text import NO_CHANGES
 
 NASTY = "a|b <script>x</script> *y*"
-HEADER = "| Account | Create | Update | Delete | Replace | Warnings |"
+HEADER = "| Account | Create | Update | Delete | Replace | Run state | Warnings |"
 
 
 def _op(account: str, campaign: str, action: Action, *changes: FieldChange, effects: tuple[SideEffect, ...] = (),
@@ -48,6 +48,7 @@ def test_summary_table_counts_campaigns_per_account_with_replace_and_warnings() 
          _op("shop", "new", Action.CONTROL),  # a second call for the same campaign counts once
          _op("shop", "old", Action.DELETE),
          _op("shop", "moved", Action.REPLACE, effects=(reset, reset)),
+         _op("shop", "paused", Action.CONTROL),  # only its run state changes
          _op("agency", "spring", Action.UPDATE),
          _op("agency", "summer", Action.UPDATE)),
         ("agency", "quiet", "shop"),
@@ -55,12 +56,12 @@ def test_summary_table_counts_campaigns_per_account_with_replace_and_warnings() 
     text = render_markdown(plan)
 
     assert text.index(HEADER) < text.index("<details>")
-    assert _cells(_row(text, "shop")) == ["shop", "1", "0", "1", "1", "1 purchase, 2 resets"]
-    assert _cells(_row(text, "agency")) == ["agency", "0", "2", "0", "0", "threshold"]
-    assert _cells(_row(text, "quiet")) == ["quiet", "0", "0", "0", "0", "-"]
+    assert _cells(_row(text, "shop")) == ["shop", "1", "0", "1", "1", "1", "1 purchase, 2 resets"]
+    assert _cells(_row(text, "agency")) == ["agency", "0", "2", "0", "0", "0", "threshold"]
+    assert _cells(_row(text, "quiet")) == ["quiet", "0", "0", "0", "0", "0", "-"]
     assert [line.split(" |")[0] for line in text.splitlines() if line.startswith("| ")][1:] == \
         ["| agency", "| quiet", "| shop"]
-    assert "Plan: 1 to create, 2 to update, 1 to delete, 1 to replace (6 calls)." in text
+    assert "Plan: 1 to create, 2 to update, 1 to delete, 1 to replace, 1 to start, stop or archive (7 calls)." in text
     assert "- ⚠ **agency**: 2 of 2 managed campaigns would be updated" in text
 
 
@@ -74,7 +75,7 @@ def test_user_text_is_escaped_in_table_rows_names_and_values() -> None:
     assert "&lt;script&gt;x&lt;/script&gt;" in text
     rows = [line for line in text.splitlines() if line.startswith("| x")]
     assert len(rows) == 1  # the newline in the account name did not break the row
-    assert len(_cells(rows[0])) == 6  # escaped pipes do not add cells
+    assert len(_cells(rows[0])) == 7  # escaped pipes do not add cells
     assert "`" not in text.replace("`reconciler show plan.json`", "")
     assert "*y*" not in text and "[link]" not in text
     assert "line<br>break" in text
@@ -132,7 +133,7 @@ def test_smaller_limits_degrade_the_details_step_by_step_and_say_so(limit: int, 
 
     assert len(text) <= limit
     assert note in text
-    assert _cells(_row(text, "a")) == ["a", "0", "10", "0", "0", "-"]
+    assert _cells(_row(text, "a")) == ["a", "0", "10", "0", "0", "0", "-"]
     _assert_balanced(text)
 
 
