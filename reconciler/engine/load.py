@@ -62,8 +62,8 @@ def read_files(config: Config, root: FsPath, base: FsPath) -> list[Outcome]:
     here = os.getcwd()
     under = str(base) + os.sep
     paths = walk(root)
-    for path in paths:
-        origin = os.path.join(here, path)  # the same string for the same file in every run from here
+    origins = [os.path.join(here, path) for path in paths]  # the same string for a file in every run from here
+    for path, origin in zip(paths, origins, strict=True):
         shown = path[len(under):] if path.startswith(under) else path
         try:
             st = os.stat(origin)
@@ -83,7 +83,7 @@ def read_files(config: Config, root: FsPath, base: FsPath) -> list[Outcome]:
         cache.add([(job[0], st, d) for (_, st, job), d in zip(part, digests, strict=True)], chunk, read)
         for (i, _, _), outcome in zip(part, read, strict=True):
             outcomes[i] = outcome
-    cache.save({os.path.join(here, p) for p in paths})
+    cache.save(set(origins))
     return [o for o in outcomes if o is not None]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,7 @@ class Match:
     live: Live | None
     changes: Mapping[str, tuple[Any, Any]]
 
-    @property
+    @functools.cached_property
     def label(self) -> str:
         """How plans name the campaign: the document's label, with the live name for a bare pinned id."""
         d, live = self.desired, self.live

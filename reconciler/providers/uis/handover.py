@@ -93,7 +93,7 @@ def holders(matches: Sequence[Match], orphans: Sequence[Live], ops: Sequence[Ope
 def _holder(label: str, live: Live | None, desired: Mapping[str, Any] | None, ops: list[Operation],
             tracked: frozenset[int]) -> Holder:
     now = _numbers(live.fields.get("site_blocks") if live else None, tracked)
-    taker = next((op for op in ops if "site_blocks" in op.request and op.method != "delete.campaigns"), None)
+    taker = next((op for op in ops if _takes(op)), None)
     gone = next((op for op in ops if op.method == "delete.campaigns"
                  or op.request.get("status") == "inactive"), None)
     if gone is not None:  # deleted, replaced or deactivated: every block goes (UIS-06)
@@ -104,11 +104,20 @@ def _holder(label: str, live: Live | None, desired: Mapping[str, Any] | None, op
     return Holder(label, now, _numbers(desired.get("site_blocks"), tracked), taker, taker)
 
 
+def _takes(op: Operation) -> bool:
+    """The call sets the campaign's blocks, so it may take numbers."""
+    return "site_blocks" in op.request and op.method != "delete.campaigns"
+
+
 def order_handovers(ops: list[Operation], matches: Sequence[Match], orphans: Sequence[Live],
                     references: Mapping[str, Any]) -> list[Operation]:
     """``ops`` with each take waiting for its release, cycles broken; an impossible take is a problem."""
     tracked = call_tracking_numbers(references)
     problems = claim_problems(matches, tracked)
+    if not any(_takes(op) for op in ops):  # no call sets blocks, so none can take a number: nothing to order
+        if problems:
+            raise ProblemsError(problems)
+        return ops
     found = holders(matches, orphans, ops, tracked)
     owner = {n: h for h in found for n in h.live}
     waits: dict[str, dict[str, str]] = {}  # taker op id -> releaser op id -> why
