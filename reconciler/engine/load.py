@@ -13,7 +13,7 @@ from pathlib import Path as FsPath
 
 from reconciler.config import Config
 from reconciler.documents import SYNTAX, Document, decode, load_text, not_a_file, walk
-from reconciler.engine.cache import UNREAD, DocumentCache, Outcome, digest, pack, unpack
+from reconciler.engine.cache import UNREAD, DocumentCache, Outcome, digest, pack, paused_gc, unpack
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Desired, Lifecycle, Pos
 from reconciler.providers import PROVIDERS
@@ -35,7 +35,9 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
         problems.append(Problem(None, ACCOUNT, f"unknown account(s) {', '.join(unknown)} "
                                                f"(reconciler.yaml has: {', '.join(config.accounts)})"))
     desired: dict[str, list[Desired]] = {name: [] for name in config.accounts if not only or name in only}
-    for found, found_problems in read_files(config, path, base):
+    with paused_gc():
+        outcomes = read_files(config, path, base)
+    for found, found_problems in outcomes:
         problems.extend(found_problems)
         for d in found:
             if d.account in desired:

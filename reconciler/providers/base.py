@@ -146,7 +146,7 @@ class Provider(Protocol):
         """The vendor fields a document sets, normalised for diffing (identity fields excluded)."""
         ...
 
-    def live_fields(self, live: Live) -> dict[str, Any]:
+    def live_fields(self, live: Live) -> Mapping[str, Any]:
         """A live campaign normalised for diffing against ``desired_fields``."""
         ...
 

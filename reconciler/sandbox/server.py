@@ -7,12 +7,21 @@ import threading
 import time
 from types import TracebackType
 
+import orjson
 import uvicorn
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp
 
 from reconciler.errors import SandboxError
 
 HOST = "127.0.0.1"
+
+
+class FastJSONResponse(JSONResponse):
+    """A JSON answer encoded by orjson: a page of 10,000 campaigns took json 0.1 s, which a plan waited for."""
+
+    def render(self, content: object) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 class SandboxServer:

@@ -16,6 +16,7 @@ from reconciler.providers.uis.model import READABLE_BLOCK_FIELDS, RefKind, UisCa
 
 MANAGED = ("name", "description", "status", "site_id", "site_blocks", "dynamic_call_tracking",
            "campaign_conditions", "cost_ratio", "cost_ratio_operator")
+_NORMALISED = ("site_blocks", "dynamic_call_tracking")
 BLOCK_FIELDS = ("site_block_id", "phone_number_id", "redirection_phone_number_id",
                 "dynamic_call_tracking_enabled")
 DISPLAY_KEYS = {"site_blocks": "site_block_id"}
@@ -57,7 +58,11 @@ def _block_refs(index: int, block: Mapping[str, Any]) -> dict[str, Any]:
 
 def live_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     """A ``get.campaigns`` row normalised like ``desired_fields`` (read-only fields dropped)."""
-    return {name: normalise(name, raw.get(name)) for name in MANAGED if name in raw}
+    out = {name: raw[name] for name in MANAGED if name in raw}
+    for name in _NORMALISED:  # the others are compared as the API answers them
+        if name in out:
+            out[name] = normalise(name, out[name])
+    return out
 
 
 def normalise(name: str, value: Any) -> Any:

@@ -18,7 +18,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reconciler.http import MASK
@@ -32,6 +31,7 @@ from reconciler.providers.uis.sandbox_checks import (
 )
 from reconciler.providers.uis.sandbox_query import ReadQuery, check_paging, check_read_query
 from reconciler.sandbox.limits import RateLimits
+from reconciler.sandbox.server import FastJSONResponse
 from reconciler.sandbox.store import SandboxStore
 
 State = dict[str, Any]
@@ -62,10 +62,10 @@ class _Lookups:
 def build_app(store: SandboxStore, access_token: str, limits: RateLimits) -> Starlette:
     """The ASGI app of one account's UIS sandbox."""
 
-    async def endpoint(request: Request) -> JSONResponse:
+    async def endpoint(request: Request) -> FastJSONResponse:
         doc, reply, outcome = _answer(store, access_token, limits, await request.body())
         store.log("POST", _member(doc, "method", str, ""), _logged_params(doc), outcome)
-        return JSONResponse({"jsonrpc": "2.0", "id": _request_id(doc), **reply})
+        return FastJSONResponse({"jsonrpc": "2.0", "id": _request_id(doc), **reply})
 
     return Starlette(routes=[Route("/", endpoint, methods=["POST"]),
                              Route("/{path:path}", endpoint, methods=["POST"])])
