@@ -43,12 +43,12 @@ class Faults(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    latency_ms: float = Field(default=0, ge=0)
+    latency_ms: float = Field(default=0, ge=0, allow_inf_nan=False)
     error_rate: Rate = 0
     rate_429: Rate = 0
-    retry_after: float = Field(default=1, ge=0)
+    retry_after: float = Field(default=1, ge=0, allow_inf_nan=False)
     timeout_rate: Rate = 0
-    hang_s: float = Field(default=5, ge=0)
+    hang_s: float = Field(default=5, ge=0, allow_inf_nan=False)
     drop_rate: Rate = 0
     seed: int = 0
     limit: int | None = Field(default=None, ge=0)

@@ -73,7 +73,7 @@ class LiveBudget(Budget):
 class Multiplier(_Strict):
     type: str = Field(min_length=1)
     segmentId: int
-    multiplier: float = Field(gt=0)
+    multiplier: float = Field(gt=0, allow_inf_nan=False)
 
 
 class MultiplierConfig(_Strict):
