@@ -21,7 +21,7 @@ from reconciler.http import DEFAULT_RETRY, Redactor, RetryPolicy, retry_after, r
 from reconciler.model import Live, LiveState, Operation
 from reconciler.providers.callfire.fields import run_state
 from reconciler.providers.callfire.form import encode
-from reconciler.providers.callfire.steps import COMMAND_STATES, CONTROL, CREATE, DELETE, ROUTES
+from reconciler.providers.callfire.steps import COMMAND_STATES, CONTROL, CREATE, DELETE, DELETE_ITEMS, ROUTES
 
 log = logging.getLogger("reconciler.providers.callfire")
 PAGE = 1000
@@ -102,11 +102,16 @@ class CallFireSession:
         return {}
 
     async def recover(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        """ENG-09: a create is looked up by its name, a delete and a control by the campaign's id. An update
-        and the Delete* calls are sent again: CF-03 de-duplicates the one, the others remove all anyway."""
+        """ENG-09: a create is looked up by its name; a delete, a control and the Delete* calls by the
+        campaign's id (the Delete* calls took effect when the campaign has none of those items left). An update
+        is sent again: CF-03 de-duplicates it."""
         if op.method == CREATE:
             ids = [int(row["id"]) for row in await self.query(Name=request["Name"])]
             return {"Id": max(ids)} if ids else None
+        items = next((field for field, method in DELETE_ITEMS.items() if method == op.method), None)
+        if items is not None:
+            answer = await retrying(lambda: self.call("GET", f"/ccc/{request['id']}"), self._retry)
+            return None if answer.get("Resource", {}).get("CccCampaign", {}).get(items) else {}
         if op.method in (DELETE, CONTROL):
             try:
                 answer = await retrying(lambda: self.call("GET", f"/ccc/{request['id']}"), self._retry)

@@ -60,6 +60,18 @@ def test_cf_03_a_put_retried_after_a_dropped_answer_is_applied_once(repo: Repo) 
     assert repo.state("c")["campaigns"][0]["Script"] == "Changed"
 
 
+def test_eng_09_a_delete_questions_call_whose_answer_was_lost_is_looked_up_not_repeated(repo: Repo) -> None:
+    """Sending it again would be harmless, but its answer may be lost again (it changes the store each time
+    the sandbox is asked to, under a fault suite): the campaign having no questions left shows it took effect."""
+    repo.write("reconciler.yaml", DROPPING)
+    repo.write_json("seed.json", {"campaigns": [{"id": 1, "Name": "Sales", "Question": [{"Label": "A"},
+                                                                                      {"Label": "B"}]}]})
+    repo.write("a.yaml", "account: c\nName: Sales\nQuestion: [{Label: B}]\n")
+    _applied_once(repo)
+    assert len(_operations(repo, "DeleteCccCampaignQuestions")) == 1
+    assert [q["Label"] for q in repo.state("c")["campaigns"][0]["Question"]] == ["B"]
+
+
 def test_eng_09_a_create_whose_answer_was_lost_is_looked_up_not_repeated(repo: Repo) -> None:
     repo.write("reconciler.yaml", DROPPING)
     repo.write_json("seed.json", {"campaigns": []})
