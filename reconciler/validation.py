@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 import types
 from collections.abc import Mapping
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from reconciler.errors import Problem
@@ -40,6 +40,10 @@ def int64(value: int | None) -> int | None:
         raise PydanticCustomError("int64", "Input should be a 64-bit integer (from {min} to {max})",
                                   {"min": INT64_MIN, "max": INT64_MAX})
     return value
+
+
+Int64 = Annotated[int, BeforeValidator(not_bool), AfterValidator(int64)]
+"""An integer field of a document: a boolean is refused, and so is anything beyond 64 bits."""
 
 
 def validate(model: type[M], data: Any, source: Located, prefix: Path = (),

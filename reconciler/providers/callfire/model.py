@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from reconciler.providers.base import CampaignDocument
+from reconciler.validation import int64, not_bool
 
 ResponseKind = Literal["STRING", "CHOICE", "NUMERIC"]
 RetryResult = Literal["LA", "AM", "BUSY", "DNC", "XFER", "XFER_LEG", "NO_ANS", "UNDIALED", "SENT", "RECEIVED",
@@ -63,11 +64,18 @@ class TransferNumberItem(_Strict):
     AllowAssistedTransfer: bool = False
 
 
+_INTEGERS = ("id", "AgentGroupId", "SmartDropSoundId", "MultilineDialingRatio", "ScrubLevel", "NumberOfRings")
+"""The campaign's integer fields: no booleans, at most 64 bits."""
+
+
 class RetryConfigModel(_Strict):
     """Retry logic; subfields a document leaves out are not managed (ENG-02)."""
 
     MaxAttempts: int | None = Field(default=None, ge=1, description="Attempts per contact (default 1).")
     MinutesBetweenAttempts: int | None = Field(default=None, ge=1, description="Default 60.")
+
+    _numbers = field_validator("MaxAttempts", "MinutesBetweenAttempts", mode="before")(not_bool)
+    _int64 = field_validator("MaxAttempts", "MinutesBetweenAttempts")(int64)
     RetryResults: list[RetryResult] | None = Field(default=None, description="Call results to retry on (CF-06).")
     RetryPhoneTypes: list[RetryPhoneType] | None = Field(default=None, description="Phone types to call (CF-06).")
 
@@ -117,6 +125,9 @@ class CallFireCampaign(CampaignDocument):
     MultilineDialingEnabled: bool | None = None
     ScrubLevel: int | None = Field(default=None, ge=0)
     NumberOfRings: int | None = Field(default=None, ge=1, description="Rings before 'No answer' (default 4).")
+
+    _numbers = field_validator(*_INTEGERS, mode="before")(not_bool)
+    _int64 = field_validator(*_INTEGERS)(int64)
 
 
 class CallFireLiveCampaign(BaseModel):

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from reconciler.providers.base import CampaignDocument
+from reconciler.validation import Int64
 
 CampaignType = Literal["manual", "autobidding", "exclusive"]
 AdFormat = Literal["listing", "banner"]
@@ -52,7 +53,7 @@ class _Strict(BaseModel):
 class Budget(_Strict):
     """TOP-08: the budget a request sets; sent whole (TOP-01)."""
 
-    amount: int = Field(ge=0, lt=MAX_AMOUNT, description="Minor currency units (cents), below 2,000,000,000.")
+    amount: Int64 = Field(ge=0, lt=MAX_AMOUNT, description="Minor currency units (cents), below 2,000,000,000.")
     type: BudgetType = Field(description="daily, weekly, monthly or total (chargeType CPA needs total).")
 
 
@@ -72,7 +73,7 @@ class LiveBudget(Budget):
 
 class Multiplier(_Strict):
     type: str = Field(min_length=1)
-    segmentId: int
+    segmentId: Int64
     multiplier: float = Field(gt=0, allow_inf_nan=False)
 
 
@@ -85,7 +86,7 @@ class MultiplierConfig(_Strict):
 
 class Segment(_Strict):
     type: str = Field(min_length=1)
-    segmentId: int
+    segmentId: Int64
 
 
 class TargetingFilters(_Strict):
@@ -107,7 +108,7 @@ class Bid(_Strict):
 
     type: BidType = Field(description="What the bid is on: a product or a category.")
     target: str = Field(min_length=1, description="The product id or category id.")
-    amount: int = Field(ge=1, lt=MAX_AMOUNT, description="Minor currency units per click or mille.")
+    amount: Int64 = Field(ge=1, lt=MAX_AMOUNT, description="Minor currency units per click or mille.")
 
 
 class TopsortCampaign(CampaignDocument):
