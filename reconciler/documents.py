@@ -138,14 +138,18 @@ def read_text(path: FsPath, name: str) -> tuple[str | None, list[Problem]]:
         irregular = not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))  # reading a folder says what it is
         raw = b"" if irregular else path.read_bytes()
     except OSError as exc:
-        return None, [Problem(Pos(name, 1, 1), SYNTAX, f"cannot read file: {exc.strerror}")]
+        return None, [unreadable(name, exc.strerror)]
     if irregular:  # a FIFO or a device would block or never end
-        return None, [not_a_file(name)]
+        return None, [unreadable(name, NOT_A_FILE)]
     return decode(raw, name)
 
 
-def not_a_file(name: str) -> Problem:
-    return Problem(Pos(name, 1, 1), SYNTAX, "cannot read file: not a regular file")
+NOT_A_FILE = "not a regular file"
+
+
+def unreadable(name: str, why: str | None) -> Problem:
+    """The problem of a file that cannot be read, and ``why``."""
+    return Problem(Pos(name, 1, 1), SYNTAX, f"cannot read file: {why}")
 
 
 def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:

@@ -193,6 +193,11 @@ class ResultRef:
         return f"(known after {self.operation})"
 
 
+def op_id(account: str, campaign: str, step: str) -> str:
+    """An operation's id: unique in a plan, and the same for the same step of a campaign in every plan."""
+    return f"{account}:{campaign}:{step}"
+
+
 @dataclass(frozen=True)
 class Operation:
     """One vendor call the plan will make, with what it changes and what it waits for."""

@@ -22,7 +22,7 @@ from typing import Any
 from reconciler.config import Config
 from reconciler.documents import display_name, load_text
 from reconciler.engine.connect import connect_all, context
-from reconciler.engine.load import desired_of
+from reconciler.engine.load import desired_in
 from reconciler.engine.plan import match, plan_live
 from reconciler.errors import Problem, ProblemsError
 from reconciler.files import write_atomic
@@ -144,11 +144,9 @@ def round_trip_problems(config: Config, account: str, existing: Sequence[Desired
     problems: list[Problem] = []
     for d in drafts:
         docs, found = load_text(d.text, d.shown)
-        problems += found
-        for doc in docs:
-            desired, found = desired_of(config, doc)
-            problems += found
-            new += [desired] if desired is not None else []
+        described, more = desired_in(config, docs)
+        new += described
+        problems += found + more
     problems += provider.offline_problems(new)
     if problems:
         return problems

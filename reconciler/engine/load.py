@@ -7,15 +7,15 @@ import multiprocessing
 import os
 import stat
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path as FsPath
 
 from reconciler.config import Config
-from reconciler.documents import SYNTAX, Document, decode, load_text, not_a_file, walk
+from reconciler.documents import NOT_A_FILE, Document, decode, load_text, unreadable, walk
 from reconciler.engine.cache import UNREAD, DocumentCache, Outcome, digest, pack, paused_gc, unpack
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Desired, Lifecycle, Pos
+from reconciler.model import Desired, Lifecycle
 from reconciler.providers import PROVIDERS
 from reconciler.validation import validate
 
@@ -69,9 +69,9 @@ def read_files(config: Config, root: FsPath, base: FsPath) -> list[Outcome]:
         shown = path[len(under):] if path.startswith(under) else path
         try:
             st = os.stat(origin)
-            found = cache.lookup(origin, st) if stat.S_ISREG(st.st_mode) else not_a_file(shown)
+            found = cache.lookup(origin, st) if stat.S_ISREG(st.st_mode) else unreadable(shown, NOT_A_FILE)
         except OSError as exc:
-            outcomes.append(([], [Problem(Pos(shown, 1, 1), SYNTAX, f"cannot read file: {exc.strerror}")]))
+            outcomes.append(([], [unreadable(shown, exc.strerror)]))
             continue
         if isinstance(found, Problem):  # a FIFO or a device would block or never end
             outcomes.append(([], [found]))
@@ -125,7 +125,7 @@ def read_chunk(config: Config, jobs: Sequence[Job]) -> tuple[list[bytes], list[O
                 with open(origin, "rb") as f:
                     data = f.read()
             except OSError as exc:
-                outcomes.append(([], [Problem(Pos(shown, 1, 1), SYNTAX, f"cannot read file: {exc.strerror}")]))
+                outcomes.append(([], [unreadable(shown, exc.strerror)]))
                 digests.append(UNREAD)
                 continue
         digests.append(digest(data))
@@ -139,7 +139,14 @@ def read_file(config: Config, origin: str, shown: str, data: bytes) -> Outcome:
     if text is None:
         return [], problems
     docs, problems = load_text(text, shown, origin=origin)
+    desired, more = desired_in(config, docs)
+    return desired, problems + more
+
+
+def desired_in(config: Config, docs: Iterable[Document]) -> Outcome:
+    """The desired campaigns the documents describe, and the problems of those that describe none."""
     desired: list[Desired] = []
+    problems: list[Problem] = []
     for doc in docs:
         found, found_problems = desired_of(config, doc)
         problems.extend(found_problems)

@@ -24,6 +24,7 @@ def mismatches(provider: Provider, targets: Iterable[Target], live: LiveState) -
     for c in live.campaigns:
         by_key[c.key].append(c)
     lines: list[str] = []
+    settled = settling(provider)
     for t in targets:
         where = f"{t.account} / {t.campaign}"
         if t.expect is None:
@@ -34,7 +35,7 @@ def mismatches(provider: Provider, targets: Iterable[Target], live: LiveState) -
         if found is None:
             lines.append(f"{where}: not found after apply")
             continue
-        changes = changed_fields(t.expect, provider.live_fields(found), t.ignore_changes, settling(provider))
+        changes = changed_fields(t.expect, provider.live_fields(found), t.ignore_changes, settled)
         for name, (now, wanted) in changes.items():
             lines.append(f"{where}: {name} is {value(now)}, the plan set {value(wanted)}")
     return lines

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
-from reconciler.http import DEFAULT_RETRY, RetryPolicy
+from reconciler.http import DEFAULT_RETRY, RetryPolicy, new_client
 from reconciler.model import Desired, Live, LiveState, Operation
 from reconciler.sandbox.limits import RateLimits
 from reconciler.sandbox.store import SandboxStore
@@ -46,6 +47,10 @@ class AccountContext:
     settings: Mapping[str, Any]
     retry: RetryPolicy = DEFAULT_RETRY
     """How the session retries reads (writes are retried by the engine, which knows what is safe)."""
+
+    def client(self, *, local: bool) -> httpx.AsyncClient:
+        """An HTTP client waiting ``retry.timeout`` for answers; ``local``: the built-in sandbox (no proxies)."""
+        return new_client(local=local, timeout=self.retry.timeout)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
-from reconciler.http import new_client
 from reconciler.model import Desired, Live, LiveState, Operation
 from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session
 from reconciler.providers.callfire import fields, rules
@@ -63,7 +62,7 @@ class CallFireProvider:
         """``endpoint`` is the REST base (https://www.callfire.com/api/1.1/rest); a sandbox serves it under
         its own root."""
         base = endpoint.rstrip("/") + PREFIX if local else endpoint
-        client = new_client(local=local, timeout=account.retry.timeout)
+        client = account.client(local=local)
         return CallFireSession(base, credentials["login"], credentials["password"], client,
                                account.retry)
 

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reconciler.model import Action, Effect, FieldChange, LiveState, Operation, ResultRef, SideEffect
+from reconciler.model import Action, Effect, FieldChange, LiveState, Operation, ResultRef, SideEffect, op_id
 
 CREATE = "CreateCccCampaign"
 UPDATE = "UpdateCccCampaign"
@@ -31,9 +31,6 @@ COMMAND_STATES = {"START": "RUNNING", "STOP": "STOPPED", "ARCHIVE": "ARCHIVED"}
 REQUEST_IDS = uuid.UUID("3c0b8d2e-6f43-5a7e-9d1c-0ca11f1e0003")
 """The namespace of the name-based RequestIds (any fixed UUID; it only has to stay the same)."""
 
-
-def op_id(account: str, label: str, step: str) -> str:
-    return f"{account}:{label}:{step}"
 
 
 def request_id(operation: str, basis: str, request: Mapping[str, Any]) -> str:

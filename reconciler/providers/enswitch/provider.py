@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
-from reconciler.http import new_client
 from reconciler.model import Desired, Live, LiveState, Operation
 from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session
 from reconciler.providers.enswitch import fields, rules
@@ -61,7 +60,7 @@ class EnswitchProvider:
     def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],
                 *, local: bool = False) -> Session:
         return EnswitchSession(endpoint, credentials["auth_username"], credentials["auth_password"],
-                               new_client(local=local, timeout=account.retry.timeout), account.retry)
+                               account.client(local=local), account.retry)
 
     def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:
         """The sandbox (Enswitch documents no call limits, so ``limits`` is not enforced)."""

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, SideEffect
+from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, SideEffect, op_id
 from reconciler.providers.base import AccountContext, Match
 from reconciler.providers.enswitch.fields import KEEP, REQUIRED_ON_CREATE, integer, normalise
 from reconciler.providers.enswitch.model import DEFAULT_VERSION, has_keep_agents, negative_keep_problem
@@ -52,9 +52,6 @@ def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Li
     return ops
 
 
-def _op_id(account: str, label: str, step: str) -> str:
-    return f"{account}:{label}:{step}"
-
 
 def _version_problems(d: Desired, version: str) -> list[Problem]:
     """ENS-06: keep_agents_available exists from Enswitch 4.2."""
@@ -93,7 +90,7 @@ def _create(account: str, d: Desired) -> Operation:
     if "enabled" not in d.fields:
         effects = (SideEffect(Effect.SERVER, "enabled is not set: Enswitch creates the campaign enabled (1), "
                                              "so it starts calling (ENS-07 defaults)"),)
-    return Operation(id=_op_id(account, d.label, "create"), account=account, campaign=d.label,
+    return Operation(id=op_id(account, d.label, "create"), account=account, campaign=d.label,
                      action=Action.CREATE, method=CREATE, request=dict(d.fields),
                      changes=tuple(FieldChange(k, None, v) for k, v in d.fields.items()), side_effects=effects)
 
@@ -109,7 +106,7 @@ def _update(account: str, m: Match, keep_known: bool) -> Operation:
         request[KEEP] = keep
         reason = (f"keep_agents_available is sent unchanged ({keep}): Enswitch resets it to 0 when an update "
                   "leaves it out (ENS-01)")
-    return Operation(id=_op_id(account, m.label, "update"), account=account, campaign=m.label,
+    return Operation(id=op_id(account, m.label, "update"), account=account, campaign=m.label,
                      action=Action.UPDATE, method=UPDATE, request=request, changes=_changes(m.changes),
                      reason=reason)
 
@@ -119,7 +116,7 @@ def _changes(changes: Mapping[str, tuple[Any, Any]]) -> tuple[FieldChange, ...]:
 
 
 def _delete(account: str, live: Live) -> Operation:
-    return Operation(id=_op_id(account, live.label, "delete"), account=account, campaign=live.label,
+    return Operation(id=op_id(account, live.label, "delete"), account=account, campaign=live.label,
                      action=Action.DELETE, method=DELETE, request={"id": live.id},
                      changes=(FieldChange("id", live.id, None),),
                      reason="no document describes it and the account sets prune: true (ENG-03)")

@@ -79,15 +79,9 @@ class TopsortSession:
         self._redact = Redactor([api_key])
         self._client = client
         self._client.headers["Authorization"] = f"Bearer {api_key}"
-        self._client.event_hooks = {"response": [self._check]}
         self._retry = retry
         self._pacer = Pacer()
         self.calls = 0
-
-    async def _check(self, response: httpx.Response) -> None:
-        if response.status_code >= 400:
-            await response.aread()
-            raise refusal(response, self._redact)
 
     async def call(self, method: str, path: str = "", params: Mapping[str, Any] | None = None,
                    body: Any = None) -> Any:
@@ -97,8 +91,10 @@ class TopsortSession:
             self.calls += 1
             log.debug("-> %s %s %s", what, dict(params or {}), body)
             try:
-                response = await send(self._client, method, self._base + path, self._redact,
+                response = await send(self._client, method, self._base + path, self._redact, check=False,
                                       params=dict(params or {}), json=body)
+                if response.status_code >= 400:
+                    raise refusal(response, self._redact)
             except VendorError as exc:
                 log.debug("<- %s", exc)
                 if isinstance(exc, TopsortRefusal) and exc.window is not None:

@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
-from reconciler.http import new_client
 from reconciler.model import Desired, Live, LiveState, Operation
 from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session
 from reconciler.providers.topsort import fields, rules
@@ -70,7 +69,7 @@ class TopsortProvider:
                 *, local: bool = False) -> Session:
         vendor = account.settings.get("vendor_id")
         return TopsortSession(endpoint, credentials["api_key"], vendor,
-                              new_client(local=local, timeout=account.retry.timeout), account.retry)
+                              account.client(local=local), account.retry)
 
     def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:
         return build_app(store, credentials["api_key"], limits)

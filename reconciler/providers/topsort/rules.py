@@ -12,7 +12,7 @@ from typing import Any
 
 from reconciler.diff import leaf_changes
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, SideEffect
+from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, SideEffect, op_id
 from reconciler.providers.base import AccountContext, Match
 from reconciler.providers.topsort import checks
 from reconciler.providers.topsort.constraints import effective_start, in_past
@@ -54,9 +54,6 @@ def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Li
     return ops
 
 
-def _op_id(account: str, label: str, step: str) -> str:
-    return f"{account}:{label}:{step}"
-
 
 def _start_effect(start: Any, sent: bool) -> tuple[SideEffect, ...]:
     """TOP-03: shown once, in the plan whose request sends the past start (or none, on create)."""
@@ -90,7 +87,7 @@ def _create(account: str, d: Desired, label: str, vendor: Any,
     if replaces is not None:
         effects += (SideEffect(Effect.OTHER, "fields the document does not set take Topsort's defaults on the new "
                                              "campaign"),)
-    op = Operation(id=_op_id(account, label, "create"), account=account, campaign=label,
+    op = Operation(id=op_id(account, label, "create"), account=account, campaign=label,
                    action=Action.CREATE if replaces is None else Action.REPLACE, method=CREATE,
                    request={VENDOR: vendor, "body": body},
                    changes=tuple(FieldChange(k, None, v) for k, v in sorted({**body, VENDOR: vendor}.items())),
@@ -117,7 +114,7 @@ def _update(account: str, m: Match, vendor: Any) -> tuple[list[Operation], list[
     problems = checks.campaign_problems(d, after, set(changed), start)
     if problems:
         return [], problems
-    op = Operation(id=_op_id(account, m.label, "update"), account=account, campaign=m.label,
+    op = Operation(id=op_id(account, m.label, "update"), account=account, campaign=m.label,
                    action=Action.UPDATE, method=UPDATE, request={"campaignId": live.id, "body": changed},
                    changes=_changes(m.changes), side_effects=_start_effect(changed.get("startDate"),
                                                                            "startDate" in changed))
@@ -138,7 +135,7 @@ def _replace(account: str, m: Match, vendor: Any,
     live = m.live
     assert live is not None
     rules = ", ".join(sorted({rule for _, rule, _ in fixed}))
-    delete = Operation(id=_op_id(account, m.label, "delete"), account=account, campaign=m.label,
+    delete = Operation(id=op_id(account, m.label, "delete"), account=account, campaign=m.label,
                        action=Action.REPLACE, method=DELETE, request={"campaignId": live.id},
                        changes=tuple(FieldChange(name, *m.changes[name]) for name, _, _ in fixed),
                        side_effects=(SideEffect(Effect.OTHER, f"campaign {live.id} is deleted with its bids and "
@@ -151,7 +148,7 @@ def _replace(account: str, m: Match, vendor: Any,
 
 
 def _delete(account: str, live: Live) -> Operation:
-    return Operation(id=_op_id(account, live.label, "delete"), account=account, campaign=live.label,
+    return Operation(id=op_id(account, live.label, "delete"), account=account, campaign=live.label,
                      action=Action.DELETE, method=DELETE, request={"campaignId": live.id},
                      changes=(FieldChange("campaignId", live.id, None),),
                      reason="no document describes it and the account sets prune: true (ENG-03)")

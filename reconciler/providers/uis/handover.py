@@ -17,7 +17,7 @@ from typing import Any
 
 from reconciler.diff import leaf_changes
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Effect, Live, Operation, SideEffect
+from reconciler.model import Effect, Live, Operation, SideEffect, op_id
 from reconciler.providers.base import Match
 from reconciler.providers.uis.cycles import components, fewest_to_break
 from reconciler.providers.uis.fields import DISPLAY_KEYS, any_tracking, normalise, request_value
@@ -148,8 +148,8 @@ def _break_cycles(ops: list[Operation], waits: dict[str, dict[str, str]], found:
     by_id = {op.id: op for op in ops}
     # only a campaign whose one update both takes and releases numbers can be in a cycle, and break it
     breakers = {h.taker.id: h for h in found if h.taker is not None and h.releaser == h.taker}
-    for op_id in fewest_to_break(_graph(by_id, waits), breakers):
-        h = breakers[op_id]
+    for breaking in fewest_to_break(_graph(by_id, waits), breakers):
+        h = breakers[breaking]
         assert h.taker is not None
         temp = _temporary(h, desired[h.label], by_id[h.taker.id])
         by_id[temp.id] = temp
@@ -187,12 +187,12 @@ def _temporary(h: Holder, m: Match, final: Operation) -> Operation:
     before = normalise("site_blocks", m.live.fields.get("site_blocks") if m.live else [])
     left_out = ", ".join(str(b["site_block_id"]) for b in m.desired.fields.get("site_blocks") or []
                          if b.get("phone_number_id") in h.takes)
-    return Operation(id=f"{final.account}:{h.label}:release", account=final.account, campaign=h.label,
+    return Operation(id=op_id(final.account, h.label, "release"), account=final.account, campaign=h.label,
                      action=final.action, method="update.campaigns", request=request,
                      changes=tuple(leaf_changes("site_blocks", before, blocks, DISPLAY_KEYS)),
                      side_effects=(SideEffect(Effect.OTHER, f"site block(s) {left_out} go without a number "
                                                             "until the final update"),),
-                     waits_for=tuple(w for w in final.waits_for if w.startswith(f"{final.account}:{h.label}:")),
+                     waits_for=tuple(w for w in final.waits_for if w.startswith(op_id(final.account, h.label, ""))),
                      reason=f"temporary: releases call_tracking number(s) {numbers} without the blocks whose "
                             "numbers it takes from a campaign that waits for these; breaks a cycle of "
                             "number moves (UIS-09)")

@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
-from reconciler.http import new_client
 from reconciler.model import Desired, Live, LiveState, Operation
 from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session
 from reconciler.providers.uis import export, fields, references, rules
@@ -60,7 +59,7 @@ class UisProvider:
     def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],
                 *, local: bool = False) -> Session:
         user_id = account.settings.get("user_id")
-        client = new_client(local=local, timeout=account.retry.timeout)
+        client = account.client(local=local)
         return UisSession(endpoint, credentials["access_token"], user_id, client, account.retry)
 
     def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:

@@ -10,7 +10,7 @@ from typing import Any
 
 from reconciler.diff import leaf_changes
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, ResultRef, SideEffect
+from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, ResultRef, SideEffect, op_id
 from reconciler.providers.base import AccountContext, Match
 from reconciler.providers.uis.checks import References, block_problems
 from reconciler.providers.uis.fields import DISPLAY_KEYS, any_tracking, normalise, request_value
@@ -55,9 +55,6 @@ def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Li
     return order_handovers(ops, matches, orphans, references)
 
 
-def _op_id(account: str, label: str, step: str) -> str:
-    return f"{account}:{label}:{step}"
-
 
 def _changes(fields: Mapping[str, tuple[Any, Any]]) -> tuple[FieldChange, ...]:
     out: list[FieldChange] = []
@@ -96,7 +93,7 @@ def _create(account: str, d: Desired, replaces: Operation | None = None) -> tupl
     if problems:
         return [], problems
     create = Operation(
-        id=_op_id(account, label, "create"), account=account, campaign=label,
+        id=op_id(account, label, "create"), account=account, campaign=label,
         action=Action.CREATE if replaces is None else Action.REPLACE, method="create.campaigns",
         # an empty block list is what a new campaign has anyway, and UIS-07 refuses one with status inactive
         request={k: request_value(k, fields[k]) for k in CREATE_FIELDS if k in fields and fields[k] != []},
@@ -109,7 +106,7 @@ def _create(account: str, d: Desired, replaces: Operation | None = None) -> tupl
     if not later:
         return [create], []
     follow = Operation(
-        id=_op_id(account, label, "update"), account=account, campaign=label, action=Action.UPDATE,
+        id=op_id(account, label, "update"), account=account, campaign=label, action=Action.UPDATE,
         method="update.campaigns", request={"id": ResultRef(create.id, "id"), "site_id": fields["site_id"], **later},
         changes=_changes({k: (None, v) for k, v in later.items()}), waits_for=(create.id,),
         reason="create.campaigns does not take cost_ratio fields: they are set once the campaign exists")
@@ -154,7 +151,7 @@ def _update_op(account: str, label: str, step: str, base: Mapping[str, Any],
     request = {**base, **{k: request_value(k, after) for k, (_, after) in changes.items()}}
     if any_tracking(request.get("site_blocks")) and DCT not in request:
         request[DCT] = d.fields.get(DCT) or normalise(DCT, live.fields.get(DCT))
-    return Operation(id=_op_id(account, label, step), account=account, campaign=label, action=Action.UPDATE,
+    return Operation(id=op_id(account, label, step), account=account, campaign=label, action=Action.UPDATE,
                      method="update.campaigns", request=request, changes=_changes(changes),
                      side_effects=side_effects, waits_for=waits, reason=reason)
 
@@ -190,7 +187,7 @@ def _replace(account: str, m: Match) -> tuple[list[Operation], list[Problem]]:
     d, live = m.desired, m.live
     assert live is not None
     before, after = live.fields.get("site_id"), d.fields.get("site_id")
-    delete = Operation(id=_op_id(account, m.label, "delete"), account=account, campaign=m.label,
+    delete = Operation(id=op_id(account, m.label, "delete"), account=account, campaign=m.label,
                        action=Action.REPLACE, method="delete.campaigns", request={"id": live.id},
                        changes=(FieldChange("site_id", before, after),),
                        side_effects=(SideEffect(Effect.OTHER, f"campaign {live.id} is deleted with its "
@@ -202,7 +199,7 @@ def _replace(account: str, m: Match) -> tuple[list[Operation], list[Problem]]:
 
 def _delete(account: str, live: Live) -> Operation:
     label = live.label
-    return Operation(id=_op_id(account, label, "delete"), account=account, campaign=label, action=Action.DELETE,
+    return Operation(id=op_id(account, label, "delete"), account=account, campaign=label, action=Action.DELETE,
                      method="delete.campaigns", request={"id": live.id},
                      changes=(FieldChange("id", live.id, None),),
                      reason="no document describes it and the account sets prune: true (ENG-03)")
