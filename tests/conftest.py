@@ -7,14 +7,19 @@ import io
 import json
 import shutil
 import textwrap
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
+from starlette.types import ASGIApp
 
 from reconciler.cli import main
-from reconciler.sandbox.store import read_log
+from reconciler.sandbox.faults import Faults, with_faults
+from reconciler.sandbox.server import SandboxServer
+from reconciler.sandbox.store import SandboxStore, read_log
 
 ROOT = Path(__file__).resolve().parents[1]
 WRITES = frozenset({"create.campaigns", "update.campaigns", "delete.campaigns"})
@@ -113,3 +118,30 @@ def examples(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: py
     shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns(".reconciler"))
     monkeypatch.chdir(tmp_path)
     return Repo(tmp_path / "examples", capsys)
+
+
+@contextlib.contextmanager
+def canary_vendor(root: Path, seed: Mapping[str, Any], seed_model: type[BaseModel], canaries: Collection[str],
+                  app: Callable[[SandboxStore], ASGIApp]) -> Iterator[tuple[SandboxStore, str, str]]:
+    """For ENG-08 tests: a stand-in for a real vendor (a sandbox knowing the canary credentials) at one URL,
+    and the same vendor answering only HTTP 500 at another; its request log masks the canaries."""
+    (root / "vendor-seed.json").write_text(json.dumps(seed))
+    store = SandboxStore.open(root / "vendor", "live", root / "vendor-seed.json", seed_model, canaries)
+    served = app(store)
+    with SandboxServer(served) as good, SandboxServer(with_faults(served, Faults(error_rate=1), store)) as bad:
+        yield store, good.url, bad.url
+
+
+def leaked(canaries: Collection[str], text: str) -> bool:
+    return any(canary in text for canary in canaries)
+
+
+def assert_nothing_leaks(canaries: Collection[str], runs: Iterable[Run], store: SandboxStore, root: Path) -> None:
+    """ENG-08: no canary in any run's output or DEBUG log, in the vendor's request log, or in a file under
+    ``root`` (plan files, sandbox state, caches)."""
+    for r in runs:
+        assert not leaked(canaries, r.out) and not leaked(canaries, r.err), r
+    assert store.log_path.exists() and not leaked(canaries, store.log_path.read_text())
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert not leaked(canaries, path.read_text(errors="replace")), path

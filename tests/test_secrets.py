@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Repo
+from conftest import Repo, assert_nothing_leaks, canary_vendor, leaked
 from conftest import uis_campaign as campaign
 from conftest import uis_seed as seed
 
@@ -18,14 +18,13 @@ from reconciler.http import new_client
 from reconciler.providers.uis.client import UisSession
 from reconciler.providers.uis.model import UisSeed
 from reconciler.providers.uis.sandbox import build_app
-from reconciler.sandbox.faults import Faults, with_faults
 from reconciler.sandbox.limits import RateLimits
-from reconciler.sandbox.server import SandboxServer
 from reconciler.sandbox.store import SandboxStore
 
 RULE = "ENG-08"
 CANARY = f"CANARY{secrets.token_hex(12)}"
 WRONG = f"CANARY{secrets.token_hex(12)}"
+CANARIES = (CANARY, WRONG)
 CONFIG = """
 version: 1
 accounts:
@@ -40,17 +39,10 @@ apply: {attempts: 2, backoff: 0.01}
 @pytest.fixture
 def vendor(tmp_path: Path) -> Iterator[tuple[SandboxStore, str, str]]:
     """A stand-in for the real UIS endpoint that knows the canary token, and one answering only 500s."""
-    seed_file = tmp_path / "vendor-seed.json"
-    seed_file.write_text(__import__("json").dumps(seed(campaign(5, "Spring", description="old"))))
-    store = SandboxStore.open(tmp_path / "vendor", "live", seed_file, UisSeed, [CANARY, WRONG])
-    app = build_app(store, CANARY, RateLimits(1000, 100_000))
-    failing = with_faults(app, Faults(error_rate=1), store)
-    with SandboxServer(app) as good, SandboxServer(failing) as bad:
-        yield store, good.url, bad.url
+    with canary_vendor(tmp_path, seed(campaign(5, "Spring", description="old")), UisSeed, CANARIES,
+                       lambda store: build_app(store, CANARY, RateLimits(1000, 100_000))) as v:
+        yield v
 
-
-def _leaks(text: str) -> bool:
-    return CANARY in text or WRONG in text
 
 
 def test_eng_08_no_canary_in_any_output_log_plan_file_or_request_log(
@@ -76,13 +68,8 @@ def test_eng_08_no_canary_in_any_output_log_plan_file_or_request_log(
     repo.write("reconciler.yaml", CONFIG.replace("URL", "http://127.0.0.1:1/v2.0"))
     outputs.append(repo.run("--debug", "plan"))  # nothing listens there: a connection error
     assert outputs[-1].code == 1 and "cannot connect" in outputs[-1].err
-    for r in outputs:
-        assert not _leaks(r.out) and not _leaks(r.err)
-    assert not _leaks((repo.path / "plan.json").read_text())
-    assert store.log_path.exists() and not _leaks(store.log_path.read_text())
-    for path in repo.path.rglob("*"):
-        if path.is_file():
-            assert not _leaks(path.read_text(errors="replace")), path
+    assert not leaked(CANARIES, (repo.path / "plan.json").read_text())
+    assert_nothing_leaks(CANARIES, outputs, store, repo.path)
 
 
 def test_eng_08_exception_text_masks_the_credential(vendor: tuple[SandboxStore, str, str]) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reconciler.sandbox.store import read_log
+
 PYTHON = sys.executable
 TOKEN_ENV = "BENCH_UIS_TOKEN"
 SITE_ID = 1234
@@ -74,10 +76,10 @@ def generate(root: Path, n: int, live_description: Callable[[int], str], sandbox
         f"    sandbox: {{seed: seed.json{sandbox}}}\n", encoding="utf-8")
 
 
-def serve(root: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """The sandbox as its own process; points ``root/plan`` at it; the environment with its token."""
-    proc = subprocess.Popen([PYTHON, "-m", "reconciler", "sandbox", "serve", str(root / "sandbox"),
-                             "--account", "bench", "--for", "3600"], stdout=subprocess.PIPE, text=True)
+def serve_sandbox(repo: Path, account: str) -> tuple[subprocess.Popen[str], str, str]:
+    """``reconciler sandbox serve`` for ``account`` of ``repo``, as its own process: it, its URL and token."""
+    proc = subprocess.Popen([PYTHON, "-m", "reconciler", "sandbox", "serve", str(repo), "--account", account,
+                             "--for", "3600"], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     url = token = ""
     while not (url and token):
@@ -88,6 +90,12 @@ def serve(root: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
             url = m.group(1)
         if m := re.search(r"access_token: (\S+)", line):
             token = m.group(1)
+    return proc, url, token
+
+
+def serve(root: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """The sandbox of ``root/sandbox``; points ``root/plan`` at it; the environment with its token."""
+    proc, url, token = serve_sandbox(root / "sandbox", "bench")
     cfg = root / "plan" / "reconciler.yaml"
     cfg.write_text(re.sub(r"endpoint: \S+", f"endpoint: {url}", cfg.read_text()))
     return proc, {**os.environ, TOKEN_ENV: token}
@@ -95,8 +103,7 @@ def serve(root: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
 
 def requests(root: Path) -> list[dict[str, Any]]:
     """The sandbox's request log."""
-    log = root / "sandbox" / ".reconciler" / "sandbox" / "bench.requests.jsonl"
-    return [json.loads(line) for line in log.open()] if log.exists() else []
+    return read_log(root / "sandbox" / ".reconciler" / "sandbox" / "bench.requests.jsonl")
 
 
 def timed(code: str, args: list[str], env: dict[str, str]) -> tuple[float, list[str]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Repo, uis_config, uis_seed
@@ -123,8 +125,17 @@ def test_many_files_are_read_across_processes_with_the_same_result(
         _desired(repo)
     monkeypatch.setattr(load, "PARALLEL_FROM", 2)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    pools: list[object] = []
+
+    class CountedPool(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(load, "ProcessPoolExecutor", CountedPool)
     with pytest.raises(ProblemsError) as many:
         _desired(repo)
+    assert len(pools) == 1  # read by worker processes indeed
     assert [str(p) for p in many.value.problems] == [str(p) for p in one.value.problems]
     assert [str(p) for p in one.value.problems] == ["c/bad.yaml:4:1: YAML duplicate key 'status' (first at line 3)"]
     repo.path.joinpath("c/bad.yaml").unlink()

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
+from bench.common import serve_sandbox
 from conftest import Repo, uis_campaign, uis_seed
+
+from reconciler.sandbox.store import read_log
 
 UPDATES, CREATES = 24, 4
 WRITES = {"update.campaigns", "create.campaigns"}
@@ -31,28 +34,18 @@ def _vendor(root: Path) -> tuple[subprocess.Popen[str], str, str]:
     (root / "reconciler.yaml").write_text(
         "version: 1\naccounts:\n  u:\n    provider: uis\n"
         "    sandbox: {seed: seed.json, faults: {latency_ms: 100}}\n")
-    proc = subprocess.Popen([sys.executable, "-m", "reconciler", "sandbox", "serve", str(root), "--account", "u",
-                             "--for", "120"], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    url = token = ""
-    while not (url and token):
-        line = proc.stdout.readline()
-        assert line, "the sandbox did not start"
-        url = (m.group(1) if (m := re.search(r"on (http://\S+)", line)) else url)
-        token = (m.group(1) if (m := re.search(r"access_token: (\S+)", line)) else token)
-    return proc, url, token
+    return serve_sandbox(root, "u")
 
 
-def _log(vendor: Path) -> list[dict[str, object]]:
-    path = vendor / ".reconciler" / "sandbox" / "u.requests.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+def _log(vendor: Path) -> list[dict[str, Any]]:
+    return read_log(vendor / ".reconciler" / "sandbox" / "u.requests.jsonl")
 
 
 def _made(vendor: Path) -> tuple[set[str], set[str]]:
     """Names the vendor updated and created (the requests it carried out)."""
-    updated = {f"Old{int(str(r['params']['id'])) - 100}" for r in _log(vendor)  # type: ignore[index]
+    updated = {f"Old{int(str(r['params']['id'])) - 100}" for r in _log(vendor)
                if r["operation"] == "update.campaigns" and r["outcome"] == "ok"}
-    created = {str(r["params"]["name"]) for r in _log(vendor)  # type: ignore[index]
+    created = {str(r["params"]["name"]) for r in _log(vendor)
                if r["operation"] == "create.campaigns" and r["outcome"] == "ok"}
     return updated, created
 
@@ -97,7 +90,7 @@ def test_a_killed_apply_leaves_a_plan_of_exactly_what_remains_and_converges(
         applied = repo.run("apply", ".", "--yes")
         assert applied.code == 0, applied.err
         assert repo.run("plan", ".", "--detailed-exitcode").code == 0
-        creates = Counter(str(r["params"]["name"]) for r in _log(vendor_dir)  # type: ignore[index]
+        creates = Counter(str(r["params"]["name"]) for r in _log(vendor_dir)
                           if r["operation"] == "create.campaigns" and r["outcome"] == "ok")
         assert creates == Counter({f"New{i}": 1 for i in range(CREATES)})  # nothing created twice
     finally:

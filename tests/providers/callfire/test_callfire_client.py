@@ -4,14 +4,13 @@ are final, and the HTTP Basic credentials never leak (ENG-08)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Repo
+from conftest import Repo, assert_nothing_leaks, canary_vendor
 
 from reconciler.errors import VendorError
 from reconciler.http import new_client
@@ -19,13 +18,12 @@ from reconciler.model import Action, Operation
 from reconciler.providers.callfire.client import CallFireSession
 from reconciler.providers.callfire.model import CallFireSeed
 from reconciler.providers.callfire.sandbox import PREFIX, build_app
-from reconciler.sandbox.faults import Faults, with_faults
-from reconciler.sandbox.server import SandboxServer
 from reconciler.sandbox.store import SandboxStore
 
 LOGIN = f"CANARYLOGIN{secrets.token_hex(8)}"
 PASSWORD = f"CANARYPW{secrets.token_hex(8)}"
 WRONG = f"CANARYWRONG{secrets.token_hex(8)}"
+CANARIES = (LOGIN, PASSWORD, WRONG)
 SEED = {"campaigns": [{"id": 1, "Name": "Sales", "Status": "RUNNING", "Script": "Hello",
                        "Question": [{"Label": "Age"}]}]}
 DROPPING = """
@@ -99,16 +97,10 @@ def test_eng_09_a_delete_whose_answer_was_lost_is_found_done(repo: Repo) -> None
 @pytest.fixture
 def vendor(tmp_path: Path) -> Iterator[tuple[SandboxStore, str, str]]:
     """A stand-in for CallFire that knows the canary credentials, and one answering only HTTP 500."""
-    seed = tmp_path / "vendor-seed.json"
-    seed.write_text(json.dumps(SEED))
-    store = SandboxStore.open(tmp_path / "vendor", "live", seed, CallFireSeed, [LOGIN, PASSWORD, WRONG])
-    app = build_app(store, LOGIN, PASSWORD)
-    with SandboxServer(app) as good, SandboxServer(with_faults(app, Faults(error_rate=1), store)) as bad:
-        yield store, good.url + PREFIX, bad.url + PREFIX
+    with canary_vendor(tmp_path, SEED, CallFireSeed, CANARIES,
+                       lambda store: build_app(store, LOGIN, PASSWORD)) as (store, good, bad):
+        yield store, good + PREFIX, bad + PREFIX
 
-
-def _leaks(text: str) -> bool:
-    return any(secret in text for secret in (LOGIN, PASSWORD, WRONG))
 
 
 def test_eng_08_credentials_never_appear_in_output_debug_log_plan_file_or_request_log(
@@ -132,12 +124,7 @@ def test_eng_08_credentials_never_appear_in_output_debug_log_plan_file_or_reques
     repo.write("reconciler.yaml", config.replace("URL", bad))
     outputs.append(repo.run("--debug", "plan"))
     assert outputs[-1].code == 1 and "HTTP 500" in outputs[-1].err
-    for r in outputs:
-        assert not _leaks(r.out) and not _leaks(r.err), r
-    assert not _leaks(store.log_path.read_text())
-    for path in repo.path.rglob("*"):
-        if path.is_file():
-            assert not _leaks(path.read_text(errors="replace")), path
+    assert_nothing_leaks(CANARIES, outputs, store, repo.path)
 
 
 def test_a_resource_exception_is_a_final_refusal_with_its_message(vendor: tuple[SandboxStore, str, str]) -> None:

@@ -4,14 +4,13 @@ and a create whose answer was lost is looked up, not repeated (ENG-09)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Repo
+from conftest import Repo, assert_nothing_leaks, canary_vendor, leaked
 
 from reconciler.errors import VendorError
 from reconciler.http import new_client
@@ -19,13 +18,12 @@ from reconciler.model import Action, Operation
 from reconciler.providers.enswitch.client import EnswitchSession
 from reconciler.providers.enswitch.model import EnswitchSeed
 from reconciler.providers.enswitch.sandbox import build_app
-from reconciler.sandbox.faults import Faults, with_faults
-from reconciler.sandbox.server import SandboxServer
 from reconciler.sandbox.store import SandboxStore
 
 USER = f"CANARYUSER{secrets.token_hex(8)}"
 PASSWORD = f"CANARY+/={secrets.token_hex(8)}"  # characters the query string percent-encodes
 WRONG = f"CANARYWRONG{secrets.token_hex(8)}"
+CANARIES = (USER, PASSWORD, WRONG, "CANARY%2B")  # the password percent-encoded, too
 CONFIG = """
 version: 1
 accounts:
@@ -38,19 +36,12 @@ apply: {attempts: 2, backoff: 0.01}
 SEED = {"campaigns": [{"id": 1, "name": "A", "dtype": "queue", "dnumber": "700", "keep_agents_available": 2}]}
 
 
-def _leaks(text: str) -> bool:
-    return any(secret in text for secret in (USER, PASSWORD, WRONG, "CANARY%2B"))
-
 
 @pytest.fixture
 def vendor(tmp_path: Path) -> Iterator[tuple[SandboxStore, str, str]]:
     """A stand-in for a real Enswitch that knows the canary credentials, and one answering only HTTP 500."""
-    seed = tmp_path / "vendor-seed.json"
-    seed.write_text(json.dumps(SEED))
-    store = SandboxStore.open(tmp_path / "vendor", "live", seed, EnswitchSeed, [USER, PASSWORD, WRONG])
-    app = build_app(store, USER, PASSWORD)
-    with SandboxServer(app) as good, SandboxServer(with_faults(app, Faults(error_rate=1), store)) as bad:
-        yield store, good.url, bad.url
+    with canary_vendor(tmp_path, SEED, EnswitchSeed, CANARIES, lambda store: build_app(store, USER, PASSWORD)) as v:
+        yield v
 
 
 def test_ens_05_credentials_never_appear_in_output_debug_log_plan_file_or_request_log(
@@ -76,12 +67,7 @@ def test_ens_05_credentials_never_appear_in_output_debug_log_plan_file_or_reques
     repo.write("reconciler.yaml", CONFIG.replace("URL", "http://127.0.0.1:1"))
     outputs.append(repo.run("--debug", "plan"))
     assert outputs[-1].code == 1 and "cannot connect" in outputs[-1].err
-    for r in outputs:
-        assert not _leaks(r.out) and not _leaks(r.err), r
-    assert not _leaks(store.log_path.read_text())
-    for path in repo.path.rglob("*"):
-        if path.is_file():
-            assert not _leaks(path.read_text(errors="replace")), path
+    assert_nothing_leaks(CANARIES, outputs, store, repo.path)
 
 
 def test_ens_05_exception_text_masks_the_credentials_in_the_url(vendor: tuple[SandboxStore, str, str]) -> None:
@@ -100,7 +86,7 @@ def test_ens_05_exception_text_masks_the_credentials_in_the_url(vendor: tuple[Sa
     for url, password in ((bad, PASSWORD), (good, WRONG), ("http://127.0.0.1:1", PASSWORD)):
         exc = asyncio.run(fail(url, password))
         text = "".join(traceback.format_exception(exc))
-        assert not _leaks(text) and not _leaks(repr(exc.args)), text
+        assert not leaked(CANARIES, text) and not leaked(CANARIES, repr(exc.args)), text
 
 
 def test_ens_04_envelope_refusals_are_final_and_changed_nothing(vendor: tuple[SandboxStore, str, str]) -> None:

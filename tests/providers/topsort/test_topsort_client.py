@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Repo
+from conftest import Repo, assert_nothing_leaks, canary_vendor
 
 from reconciler.engine.apply import Status, execute
 from reconciler.errors import VendorError
@@ -29,6 +29,7 @@ from reconciler.sandbox.store import SandboxStore
 
 KEY = f"CANARYKEY{secrets.token_hex(8)}"
 WRONG = f"CANARYWRONG{secrets.token_hex(8)}"
+CANARIES = (KEY, WRONG)
 CID = "00000000-0000-4000-8000-000000000001"
 SEED = {"campaigns": [{"campaignId": CID, "name": "A", "campaignType": "manual", "vendorId": "acme",
                        "startDate": "2024-01-01T00:00:00Z", "endDate": "2099-01-01T00:00:00Z"}]}
@@ -55,19 +56,12 @@ NEW = "account: t\nexternalCampaignId: N-1\nname: New\ncampaignType: manual\nbid
       "amount: 5}]\n"
 
 
-def _leaks(text: str) -> bool:
-    return KEY in text or WRONG in text
-
 
 @pytest.fixture
 def vendor(tmp_path: Path) -> Iterator[tuple[SandboxStore, str, str]]:
     """A stand-in for the real Topsort that knows the canary key, and one answering only HTTP 500."""
-    seed = tmp_path / "vendor-seed.json"
-    seed.write_text(json.dumps(SEED))
-    store = SandboxStore.open(tmp_path / "vendor", "live", seed, TopsortSeed, [KEY, WRONG])
-    app = build_app(store, KEY, RateLimits())
-    with SandboxServer(app) as good, SandboxServer(with_faults(app, Faults(error_rate=1), store)) as bad:
-        yield store, good.url, bad.url
+    with canary_vendor(tmp_path, SEED, TopsortSeed, CANARIES, lambda store: build_app(store, KEY, RateLimits())) as v:
+        yield v
 
 
 def test_the_api_key_never_appears_in_output_debug_log_plan_file_or_request_log(
@@ -89,12 +83,7 @@ def test_the_api_key_never_appears_in_output_debug_log_plan_file_or_request_log(
     repo.write("reconciler.yaml", CONFIG.replace("URL", bad))
     outputs.append(repo.run("--debug", "plan"))
     assert outputs[-1].code == 1 and "refused: HTTP 500" in outputs[-1].err
-    for r in outputs:
-        assert not _leaks(r.out) and not _leaks(r.err), r
-    assert not _leaks(store.log_path.read_text())
-    for path in repo.path.rglob("*"):
-        if path.is_file():
-            assert not _leaks(path.read_text(errors="replace")), path
+    assert_nothing_leaks(CANARIES, outputs, store, repo.path)
 
 
 def test_top_11_a_429_waits_for_the_x_ratelimit_reset_then_succeeds(tmp_path: Path) -> None:
