@@ -8,9 +8,11 @@ A ``Pacer`` turns those reports into a budget per window, safe with many calls i
 - A call takes one from every window's budget when it is sent. An answer can only lower a budget: to
   what it reported minus the calls still in flight (they may not be counted yet). Answers that arrive out
   of order therefore never raise a budget wrongly.
-- A spent window is waited out until its reset, measured from when the answer arrived (never earlier than
-  the vendor's own reset). The next window starts with the full limit minus the calls still in flight;
-  answers to calls sent before it began are about the old window and are ignored.
+- A spent window is waited out until its reset. Each answer's reset, counted from when the answer arrived,
+  is never earlier than the vendor's own (vendors round it up); the earliest is used, since an answer that
+  waited in a busy client would otherwise hold the next window back. The next window starts with the
+  full limit minus the calls still in flight; answers to calls sent before it began are about the old
+  window and are ignored.
 - A wait longer than ``max_wait`` (a day limit) is not made: the call fails with a final VendorError
   that says when the window resets.
 """
@@ -164,8 +166,10 @@ class Pacer:
                 continue  # sent before this window began: its answer tells about an older one
             window.limit = quota.limit
             window.budget = min(window.budget, quota.remaining - self._in_flight)
-            known = now if window.reset_at is None else window.reset_at
-            window.reset_at = max(known, now + quota.reset)
+            # every answer bounds the reset from above (the vendor counted down before it was sent); the
+            # earliest bound is the closest: an answer that waited for a busy client must not delay the window
+            ends = now + quota.reset
+            window.reset_at = ends if window.reset_at is None else min(window.reset_at, ends)
 
     def _close(self, ticket: Ticket) -> None:
         """The call is over (answered or failed): it is no longer in flight; waiters look again."""

@@ -160,3 +160,29 @@ def test_uis_17_an_answer_from_the_vendors_next_window_starts_it_rather_than_str
         return sent
 
     assert asyncio.run(run()) == 9  # the new window's room, at once: no wait until t = 1.97
+
+
+def test_uis_17_a_late_answer_does_not_push_the_reset_back() -> None:
+    """Every answer bounds the vendor's reset from above; one that waited in a busy client bounds it later
+    than it is. The earliest bound counts, so the next window's calls go out at the first moment it is safe."""
+    now = [0.0]
+
+    async def run() -> int:
+        pacer = Pacer(clock=lambda: now[0])
+        async with pacer.slot("first") as first:
+            first.report({"minute": Quota(2, 1, 1.0)})  # the window resets at t = 1.0
+        async with pacer.slot("second") as second:
+            now[0] = 0.5
+            second.report({"minute": Quota(2, 0, 0.6)})  # counted at t = 0.4, its answer read at t = 0.5
+        now[0] = 1.0
+        sent = 0
+        while sent < 5:
+            try:
+                async with asyncio.timeout(0.05):
+                    await pacer.slot("next").__aenter__()
+            except TimeoutError:
+                break
+            sent += 1
+        return sent
+
+    assert asyncio.run(run()) == 2  # the new window's room at t = 1.0, not at t = 1.1

@@ -21,8 +21,9 @@ from reconciler.validation import validate
 
 ACCOUNT = "ACCOUNT"
 IDENTITY = "IDENTITY"
-PARALLEL_FROM = 1000
-"""Files to read before it pays to fork workers."""
+PARALLEL_FROM = 250
+"""Files to read before it pays to fork workers: on 2 cores, reading 250 fresh files took 0.116 s forked
+against 0.128 s in one process, 500 files 0.247 against 0.274 s, 1,000 files 0.348 against 0.445 s."""
 MAX_WORKERS = 8
 
 

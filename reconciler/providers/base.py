@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
-from reconciler.http import DEFAULT_RETRY, RetryPolicy, new_client
+from reconciler.http import DEFAULT_RETRY, RetryPolicy, needs_tls, new_client
 from reconciler.model import Desired, Live, LiveState, Operation
 from reconciler.sandbox.limits import RateLimits
 from reconciler.sandbox.store import SandboxStore
@@ -48,9 +48,10 @@ class AccountContext:
     retry: RetryPolicy = DEFAULT_RETRY
     """How the session retries reads (writes are retried by the engine, which knows what is safe)."""
 
-    def client(self, *, local: bool) -> httpx.AsyncClient:
-        """An HTTP client waiting ``retry.timeout`` for answers; ``local``: the built-in sandbox (no proxies)."""
-        return new_client(local=local, timeout=self.retry.timeout)
+    def client(self, endpoint: str, *, local: bool) -> httpx.AsyncClient:
+        """An HTTP client for ``endpoint`` waiting ``retry.timeout`` for answers; ``local``: the built-in
+        sandbox (no proxies)."""
+        return new_client(local=local, timeout=self.retry.timeout, tls=needs_tls(endpoint, local=local))
 
 
 @dataclass(frozen=True)

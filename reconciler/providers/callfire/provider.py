@@ -62,7 +62,7 @@ class CallFireProvider:
         """``endpoint`` is the REST base (https://www.callfire.com/api/1.1/rest); a sandbox serves it under
         its own root."""
         base = endpoint.rstrip("/") + PREFIX if local else endpoint
-        client = account.client(local=local)
+        client = account.client(base, local=local)
         return CallFireSession(base, credentials["login"], credentials["password"], client,
                                account.retry)
 

@@ -60,7 +60,7 @@ class EnswitchProvider:
     def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],
                 *, local: bool = False) -> Session:
         return EnswitchSession(endpoint, credentials["auth_username"], credentials["auth_password"],
-                               account.client(local=local), account.retry)
+                               account.client(endpoint, local=local), account.retry)
 
     def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:
         """The sandbox (Enswitch documents no call limits, so ``limits`` is not enforced)."""

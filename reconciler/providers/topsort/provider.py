@@ -69,7 +69,7 @@ class TopsortProvider:
                 *, local: bool = False) -> Session:
         vendor = account.settings.get("vendor_id")
         return TopsortSession(endpoint, credentials["api_key"], vendor,
-                              account.client(local=local), account.retry)
+                              account.client(endpoint, local=local), account.retry)
 
     def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:
         return build_app(store, credentials["api_key"], limits)

@@ -59,7 +59,7 @@ class UisProvider:
     def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],
                 *, local: bool = False) -> Session:
         user_id = account.settings.get("user_id")
-        client = account.client(local=local)
+        client = account.client(endpoint, local=local)
         return UisSession(endpoint, credentials["access_token"], user_id, client, account.retry)
 
     def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:
