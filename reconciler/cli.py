@@ -361,5 +361,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         _debug_log(False)
+        gc.unfreeze()  # what the run kept out of the collector's passes (engine.cache.kept) is its again
         gc.set_threshold(*before)
     return result if isinstance(result, int) else 0

@@ -18,9 +18,10 @@ def changed_fields(desired: Mapping[str, Any], live: Mapping[str, Any], ignore: 
     Values are already normalised by the provider (ENG-05), so plain equality is the comparison, except
     where ``settled(name, desired, live)`` says the vendor made the live value of the desired one.
     """
-    return {name: (live.get(name), value) for name, value in sorted(desired.items())
-            if name not in ignore and live.get(name) != value
-            and not (settled is not None and settled(name, value, live.get(name)))}
+    changes = {name: (live.get(name), value) for name, value in desired.items()
+               if live.get(name) != value and name not in ignore
+               and not (settled is not None and settled(name, value, live.get(name)))}
+    return dict(sorted(changes.items())) if len(changes) > 1 else changes  # most campaigns have none to sort
 
 
 def leaf_changes(name: str, before: Any, after: Any, keys: Mapping[str, str] | None = None) -> list[FieldChange]:

@@ -13,7 +13,8 @@ from pathlib import Path as FsPath
 
 from reconciler.config import Config
 from reconciler.documents import NOT_A_FILE, Document, decode, load_text, unreadable, walk
-from reconciler.engine.cache import UNREAD, DocumentCache, Outcome, digest, pack, paused_gc, unpack
+from reconciler.engine.cache import UNREAD, DocumentCache, Outcome, digest, pack, unpack
+from reconciler.engine.memory import kept
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Desired, Lifecycle
 from reconciler.providers import PROVIDERS
@@ -36,7 +37,7 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
         problems.append(Problem(None, ACCOUNT, f"unknown account(s) {', '.join(unknown)} "
                                                f"(reconciler.yaml has: {', '.join(config.accounts)})"))
     desired: dict[str, list[Desired]] = {name: [] for name in config.accounts if not only or name in only}
-    with paused_gc():
+    with kept():
         outcomes = read_files(config, path, base)
     for found, found_problems in outcomes:
         problems.extend(found_problems)

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reconciler.diff import changed_fields
+from reconciler.engine.memory import kept
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Action, Desired, Live, LiveState, Operation, Target
 from reconciler.providers.base import AccountContext, Match, Provider, Session, settling
@@ -29,7 +30,8 @@ class AccountPlan:
 
 async def plan_account(provider: Provider, account: AccountContext, desired: Sequence[Desired],
                        session: Session) -> AccountPlan:
-    live = await session.read()
+    with kept():
+        live = await session.read()
     return plan_live(provider, account, desired, live)
 
 

@@ -58,9 +58,10 @@ def claim_problems(matches: Sequence[Match], tracked: frozenset[int]) -> list[Pr
     """Two desired campaigns (or two blocks of one) with the same call_tracking number."""
     owners: dict[int, Match] = {}
     problems: list[Problem] = []
-    for m in sorted(matches, key=lambda m: m.label):
+    claiming = [m for m in matches if tracked and m.desired.fields.get("site_blocks")]
+    for m in sorted(claiming, key=lambda m: m.label):
         seen: set[int] = set()
-        for block in m.desired.fields.get("site_blocks") or []:
+        for block in m.desired.fields["site_blocks"]:
             number = block.get("phone_number_id")
             if number not in tracked:
                 continue
