@@ -26,9 +26,9 @@ import secrets
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from stat import S_ISREG
+from typing import Any, Final
 
 import reconciler
 from reconciler.engine.memory import kept
@@ -41,20 +41,19 @@ Outcome = tuple[list[Desired], list[Problem]]
 RACY_NS = 2_000_000_000
 UNREAD = b""
 """The digest of a file that could not be read: its outcome (the problem) is never taken from the cache."""
-FORMAT = 2
+FORMAT = 3
+
+Entry = tuple[int, int, int, bytes, int, int]
+"""What the cache knows of one file: its size, modification time and inode (its stamp), the digest of its
+bytes, and where its outcome is (chunk, slot). A plain tuple: 10,000 read back in 4 ms, where dataclass
+instances took 37."""
+DIGEST: Final = 3
+CHUNK: Final = 4
+SLOT: Final = 5
 
 
-@dataclass(frozen=True)
-class Entry:
-    size: int
-    mtime_ns: int
-    inode: int
-    digest: bytes
-    chunk: int
-    slot: int
-
-    def same_stat(self, st: os.stat_result) -> bool:
-        return (self.size, self.mtime_ns, self.inode) == (st.st_size, st.st_mtime_ns, st.st_ino)
+def stamp(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def enabled() -> bool:
@@ -90,6 +89,8 @@ class DocumentCache:
         self.path, self._salt, self._key = path, salt, key
         self._written_ns = 0
         self._entries: dict[str, Entry] = {}
+        self._order: list[str] = []
+        """The files as the run that wrote the cache listed them (for ``unchanged``)."""
         self._chunks: list[bytes] = []
         self._loaded: dict[int, list[Outcome]] = {}
         self._dirty = False
@@ -113,31 +114,52 @@ class DocumentCache:
             loaded: Any = pickle.loads(body)
         except Exception:  # a cache of another version reads as no cache
             return
-        if isinstance(loaded, tuple) and len(loaded) == 4 and loaded[0] == self._salt:
-            _, self._written_ns, self._entries, self._chunks = loaded
+        if isinstance(loaded, tuple) and len(loaded) == 5 and loaded[0] == self._salt:
+            _, self._written_ns, self._entries, self._order, self._chunks = loaded
 
     def _sign(self, body: bytes) -> bytes:
         assert self._key is not None
         return hmac.new(self._key, body, hashlib.sha256).digest()
 
     def _outcome(self, entry: Entry) -> Outcome:
-        if entry.chunk not in self._loaded:
-            self._loaded[entry.chunk] = unpack(self._chunks[entry.chunk])
-        return self._loaded[entry.chunk][entry.slot]
+        chunk = entry[CHUNK]
+        if chunk not in self._loaded:
+            self._loaded[chunk] = unpack(self._chunks[chunk])
+        return self._loaded[chunk][entry[SLOT]]
+
+    def unchanged(self, paths: Sequence[str]) -> list[Outcome] | None:
+        """Every file's cached outcome, when the files are those the cache was written for and none changed
+        since (by stamp, well before the cache was written); else None, and ``lookup`` tells file by file.
+        A warm 10,000-file tree is so taken in one pass, without the per-file bookkeeping."""
+        if paths != self._order:
+            return None
+        entries, settled = self._entries, self._written_ns - RACY_NS
+        found: list[Entry] = []
+        for path in paths:
+            entry = entries[path]
+            try:
+                st = os.stat(path)
+            except OSError:
+                return None
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != entry[:3] or st.st_mtime_ns >= settled \
+                    or not S_ISREG(st.st_mode) or entry[DIGEST] == UNREAD:
+                return None
+            found.append(entry)
+        return [self._outcome(entry) for entry in found]
 
     def lookup(self, path: str, st: os.stat_result) -> Outcome | bytes | None:
         """The cached outcome of the file at ``path``; else its bytes if they had to be read to tell, else
         None (nothing cached for it)."""
         entry = self._entries.get(path)
-        if entry is None or entry.digest == UNREAD:
+        if entry is None or entry[DIGEST] == UNREAD:
             return None
-        if entry.same_stat(st) and st.st_mtime_ns < self._written_ns - RACY_NS:
+        if stamp(st) == entry[:3] and st.st_mtime_ns < self._written_ns - RACY_NS:
             return self._outcome(entry)
         with open(path, "rb") as f:
             data = f.read()
-        if entry.digest != digest(data):
+        if entry[DIGEST] != digest(data):
             return data
-        self._entries[path] = Entry(st.st_size, st.st_mtime_ns, st.st_ino, entry.digest, entry.chunk, entry.slot)
+        self._entries[path] = (*stamp(st), *entry[DIGEST:])
         self._dirty = True
         return self._outcome(entry)
 
@@ -148,30 +170,31 @@ class DocumentCache:
         self._chunks.append(chunk)
         self._loaded[number] = outcomes
         for slot, (path, st, hashed) in enumerate(files):
-            self._entries[path] = Entry(st.st_size, st.st_mtime_ns, st.st_ino, hashed, number, slot)
+            self._entries[path] = (*stamp(st), hashed, number, slot)
         self._dirty = True
 
-    def save(self, present: set[str]) -> None:
-        """Write the cache (without files no longer there) if anything changed; never fails the run."""
+    def save(self, paths: Sequence[str]) -> None:
+        """Write the cache for ``paths`` (the run's files, in its order; no others) if anything changed;
+        never fails the run."""
         if self._key is None:
             return
+        present = set(paths)
         entries = {p: e for p, e in self._entries.items() if p in present}
-        if not self._dirty and len(entries) == len(self._entries):
+        if not self._dirty and len(entries) == len(self._entries) and list(paths) == self._order:
             return
-        used = sorted({e.chunk for e in entries.values()})
+        used = sorted({e[CHUNK] for e in entries.values()})
         slots = sum(len(self._loaded[c]) if c in self._loaded else 0 for c in used)
         if slots > 2 * len(entries):  # mostly stale: pack the current outcomes into one chunk
-            paths = sorted(entries)
-            outcomes = [self._outcome(entries[p]) for p in paths]
-            chunks = [pack(outcomes)]
-            entries = {p: Entry(e.size, e.mtime_ns, e.inode, e.digest, 0, i)
-                       for i, (p, e) in enumerate((p, entries[p]) for p in paths)}
+            ordered = sorted(entries)
+            chunks = [pack([self._outcome(entries[p]) for p in ordered])]
+            entries = {p: (*entries[p][:CHUNK], 0, i) for i, p in enumerate(ordered)}
         else:
             renumber = {old: new for new, old in enumerate(used)}
             chunks = [self._chunks[c] for c in used]
-            entries = {p: Entry(e.size, e.mtime_ns, e.inode, e.digest, renumber[e.chunk], e.slot)
-                       for p, e in entries.items()}
-        body = pickle.dumps((self._salt, time.time_ns(), entries, chunks), protocol=pickle.HIGHEST_PROTOCOL)
+            entries = {p: (*e[:CHUNK], renumber[e[CHUNK]], e[SLOT]) for p, e in entries.items()}
+        order = [p for p in paths if p in entries]
+        body = pickle.dumps((self._salt, time.time_ns(), entries, order, chunks),
+                            protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # a read-only checkout just goes without a cache
             write_atomic(self.path, self._sign(body) + body)
 

@@ -16,7 +16,7 @@ from reconciler.documents import NOT_A_FILE, Document, decode, load_text, unread
 from reconciler.engine.cache import UNREAD, DocumentCache, Outcome, digest, pack, unpack
 from reconciler.engine.memory import kept
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Desired, Lifecycle
+from reconciler.model import NO_LIFECYCLE, Desired, Lifecycle
 from reconciler.providers import PROVIDERS
 from reconciler.validation import validate
 
@@ -67,6 +67,9 @@ def read_files(config: Config, root: FsPath, base: FsPath) -> list[Outcome]:
     under = str(base) + os.sep
     paths = walk(root)
     origins = [os.path.join(here, path) for path in paths]  # the same string for a file in every run from here
+    unchanged = cache.unchanged(origins)
+    if unchanged is not None:
+        return unchanged
     for path, origin in zip(paths, origins, strict=True):
         shown = path[len(under):] if path.startswith(under) else path
         try:
@@ -87,7 +90,7 @@ def read_files(config: Config, root: FsPath, base: FsPath) -> list[Outcome]:
         cache.add([(job[0], st, d) for (_, st, job), d in zip(part, digests, strict=True)], chunk, read)
         for (i, _, _), outcome in zip(part, read, strict=True):
             outcomes[i] = outcome
-    cache.save(set(origins))
+    cache.save(origins)
     return [o for o in outcomes if o is not None]
 
 
@@ -183,7 +186,7 @@ def desired_of(config: Config, doc: Document) -> tuple[Desired | None, list[Prob
         return None, [Problem(src.pos(()), IDENTITY,
                               f"a campaign needs '{provider.key_field}' or a pinned '{provider.id_field}'")]
     lc = model.lifecycle
-    lifecycle = Lifecycle(lc.allow_replace, lc.prevent_destroy, tuple(lc.ignore_changes)) if lc else Lifecycle()
+    lifecycle = Lifecycle(lc.allow_replace, lc.prevent_destroy, tuple(lc.ignore_changes)) if lc else NO_LIFECYCLE
     return Desired(account, key, pinned, provider.desired_fields(model), lifecycle, src), []
 
 

@@ -12,6 +12,7 @@ from conftest import Repo, uis_config, uis_seed
 
 from reconciler.config import load_config
 from reconciler.engine import load
+from reconciler.engine.cache import DocumentCache
 from reconciler.engine.load import load_desired
 from reconciler.errors import ProblemsError
 
@@ -172,3 +173,40 @@ def test_a_file_that_cannot_be_read_is_never_taken_from_the_cache(repo: Repo) ->
     link.unlink()
     repo.write("c/x.yaml", CAMPAIGN.format(name="X", text="x"))
     assert sorted(_desired(repo)) == ["C0", "X"]
+
+
+def test_an_unchanged_tree_is_taken_whole_and_any_change_falls_back_to_file_by_file(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    _repo(repo)
+    for f in (repo.path / "c").iterdir():
+        _age(f)
+    first = _desired(repo)  # cold: writes the cache for these three files
+    lookups: list[str] = []
+    real = DocumentCache.lookup
+
+    def spy(self: DocumentCache, path: str, st: os.stat_result) -> object:
+        lookups.append(os.path.basename(path))
+        return real(self, path, st)
+
+    monkeypatch.setattr(DocumentCache, "lookup", spy)
+    parsed = _parsed(monkeypatch)
+    assert _desired(repo) == first
+    assert lookups == [] and parsed == []  # one pass over the stamps, no per-file lookup
+    repo.write("c/3.yaml", CAMPAIGN.format(name="C3", text="t3"))  # a new file: not the tree it was
+    assert set(_desired(repo)) == {"C0", "C1", "C2", "C3"}
+    assert sorted(lookups) == ["0.yaml", "1.yaml", "2.yaml", "3.yaml"] and parsed == ["c/3.yaml"]
+    lookups.clear()
+    parsed.clear()
+    _age(repo.path / "c" / "3.yaml")
+    repo.write("c/0.yaml", CAMPAIGN.format(name="C0", text="changed"))
+    _age(repo.path / "c" / "0.yaml")  # a changed stamp, old enough to be trusted: read again
+    assert _desired(repo)["C0"]["description"] == "changed"
+    assert parsed == ["c/0.yaml"]
+    lookups.clear()
+    parsed.clear()
+    (repo.path / "c" / "2.yaml").unlink()  # a file gone
+    assert set(_desired(repo)) == {"C0", "C1", "C3"}
+    assert parsed == [] and len(lookups) == 3
+    lookups.clear()
+    assert set(_desired(repo)) == {"C0", "C1", "C3"}
+    assert lookups == []  # the cache was written for the new tree
