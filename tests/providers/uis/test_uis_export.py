@@ -46,3 +46,18 @@ def test_every_export_is_a_valid_document_that_diffs_as_no_change() -> None:
         desired = PROVIDER.desired_fields(doc)
         live_fields = PROVIDER.live_fields(live)
         assert {k: v for k, v in live_fields.items() if k in desired} == desired
+
+
+def test_eng_05_a_row_without_some_fields_is_normalised_like_a_full_one() -> None:
+    full = {"id": 7, "name": "A", "description": "d", "status": "active", "site_id": 1, "cost_ratio": 1.0,
+            "cost_ratio_operator": "wo_changes", "campaign_conditions": {"group_conditions": []},
+            "dynamic_call_tracking": {"reservation_time": None, "count_virtual_numbers": 2, "count_visits": 3},
+            "site_blocks": [{"site_block_id": 9, "phone_number_id": 5, "site_block_name": "B"},
+                            {"site_block_id": 2, "phone_number_id": None, "dynamic_call_tracking_enabled": True}]}
+    normalised = PROVIDER.live_fields(Live(7, "A", full))
+    assert [b["site_block_id"] for b in normalised["site_blocks"]] == [2, 9]  # by block id, names dropped
+    assert normalised["dynamic_call_tracking"]["reservation_time"] == "15m"
+    partial = {k: v for k, v in full.items() if k not in ("cost_ratio", "cost_ratio_operator", "description")}
+    assert PROVIDER.live_fields(Live(7, "A", partial)) == {
+        k: v for k, v in normalised.items() if k not in ("cost_ratio", "cost_ratio_operator", "description")}
+    assert PROVIDER.live_fields(Live(7, "A", {**partial, "site_blocks": None}))["site_blocks"] == []
