@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import graphlib
 import heapq
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -74,15 +73,20 @@ def targets(account: str, matches: Sequence[Match], orphans: Sequence[Live],
 
 def match(provider: Provider, desired: Sequence[Desired], live: LiveState) -> tuple[list[Match], list[Live]]:
     """Pair each desired campaign with its live one, by pinned id or else by key (ambiguity is an error)."""
-    by_id = {c.id: c for c in live.campaigns}
     pinned = {d.pinned_id for d in desired if d.pinned_id is not None}
-    by_key: dict[object, list[Live]] = defaultdict(list)
+    by_id = {c.id: c for c in live.campaigns} if pinned else {}
+    by_key: dict[object, list[Live]] = {}
     for c in live.campaigns:
         if c.id not in pinned:
-            by_key[c.key].append(c)
+            same = by_key.get(c.key)
+            if same is None:
+                by_key[c.key] = [c]
+            else:
+                same.append(c)
     matches: list[Match] = []
     problems: list[Problem] = []
     settled = settling(provider)  # once: a check against a runtime Protocol costs tens of microseconds
+    live_fields = provider.live_fields
     for d in desired:
         found: Live | None
         if d.pinned_id is not None:
@@ -101,7 +105,7 @@ def match(provider: Provider, desired: Sequence[Desired], live: LiveState) -> tu
                                         f"'{provider.id_field}:'"))
                 continue
             found = candidates[0] if candidates else None
-        changes = {} if found is None else changed_fields(d.fields, provider.live_fields(found),
+        changes = {} if found is None else changed_fields(d.fields, live_fields(found),
                                                           d.lifecycle.ignore_changes, settled)
         matches.append(Match(d, found, changes))
     if problems:

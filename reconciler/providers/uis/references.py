@@ -111,7 +111,7 @@ def resolve(desired: Sequence[Desired], live: LiveState) -> list[Desired]:
     The source also places each id the document did not write at the name written for it, so later
     problems about that id (e.g. UIS-04, a site that would change) point at the name.
     """
-    if not any(refs_in(d.fields) for d in desired):
+    if not any(_has_refs(d.fields) for d in desired):
         return list(desired)
     found = catalogues(live.references)
     live_site = live_sites(desired, live.campaigns)
@@ -127,6 +127,12 @@ def resolve(desired: Sequence[Desired], live: LiveState) -> list[Desired]:
     if problems:
         raise ProblemsError(problems)
     return out
+
+
+def _has_refs(fields: Mapping[str, Any]) -> bool:
+    """``refs_in`` is not empty: asked of every campaign of every plan, so without building the list."""
+    return isinstance(fields.get("site_id"), Ref) or any(
+        isinstance(v, Ref) for b in fields.get("site_blocks") or () for v in b.values())
 
 
 def refs_in(fields: Mapping[str, Any]) -> list[Ref]:
