@@ -8,9 +8,12 @@ campaigns with 1% of them different. In one run it measures, each in a fresh pro
   (b) a cold plan: no cache under ``.reconciler/``,
   (c) a warm plan: nothing changed since (b),
 and prints one JSON line. ``*_s`` are seconds inside the process, after its imports (what the work costs);
-``*_process_s`` are whole processes, interpreter start and imports included. ``cold_ratio`` = b/a and
-``warm_ratio`` = c/a on the in-process figures; ``calls`` are the vendor calls each plan made (from the
-sandbox's request log); ``peak_rss_mb`` is the plan processes' largest peak resident set.
+``*_process_s`` are whole processes, interpreter start and imports included. With ``--repeat R`` (default
+3) the three are measured R times in turn (a, b, c, a, b, c, ...; the cache is removed before each cold
+plan) and each figure is the median, so a machine whose speed drifts does not skew one of them; ``runs``
+lists every run. ``cold_ratio`` = b/a and ``warm_ratio`` = c/a on the in-process medians; ``calls`` are
+the vendor calls each plan made (from the sandbox's request log); ``peak_rss_mb`` is the plan processes'
+largest peak resident set.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from common import generate, requests, serve, timed
 
@@ -55,6 +60,7 @@ print(elapsed, rss, code, summary[-1] if summary else "")
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--campaigns", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=3, help="Measure each R times; report medians.")
     ap.add_argument("--keep", type=Path, help="Generate here and keep it (default: a temporary folder).")
     args = ap.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="plan-scale-"))
@@ -67,29 +73,43 @@ def main() -> None:
     generated = time.perf_counter() - t0
     proc, env = serve(root)
     plan = str(root / "plan")
+    runs: list[dict[str, Any]] = []
     try:
-        a_wall, (a_s, docs) = timed(PYYAML, [plan], env)
-        before = len(requests(root))
-        b_wall, (b_s, b_rss, b_code, b_summary) = timed(PLAN, [plan], env)
-        middle = len(requests(root))
-        c_wall, (c_s, c_rss, c_code, c_summary) = timed(PLAN, [plan], env)
-        after = len(requests(root))
+        for _ in range(args.repeat):
+            shutil.rmtree(root / "plan" / ".reconciler", ignore_errors=True)  # cold: no cache
+            a_wall, (a_s, docs) = timed(PYYAML, [plan], env)
+            before = len(requests(root))
+            b_wall, (b_s, b_rss, b_code, b_summary) = timed(PLAN, [plan], env)
+            middle = len(requests(root))
+            c_wall, (c_s, c_rss, c_code, c_summary) = timed(PLAN, [plan], env)
+            after = len(requests(root))
+            runs.append({"pyyaml_c_s": float(a_s), "cold_s": float(b_s), "warm_s": float(c_s),
+                         "pyyaml_c_process_s": a_wall, "cold_process_s": b_wall, "warm_process_s": c_wall,
+                         "calls_cold": middle - before, "calls_warm": after - middle,
+                         "rss_kb": max(int(b_rss), int(c_rss)), "exit_codes": [int(b_code), int(c_code)],
+                         "plan": [b_summary, c_summary]})
     finally:
         proc.terminate()
         proc.wait()
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)
-    a, b, c = float(a_s), float(b_s), float(c_s)
+
+    def median(name: str) -> float:
+        return statistics.median(float(r[name]) for r in runs)
+
+    a, b, c = median("pyyaml_c_s"), median("cold_s"), median("warm_s")
     print(json.dumps({
         "campaigns": args.campaigns, "documents": int(docs), "changed_at_vendor": (args.campaigns + 99) // 100,
-        "generate_s": round(generated, 2),
+        "generate_s": round(generated, 2), "repeat": args.repeat,
         "pyyaml_c_s": round(a, 3), "cold_s": round(b, 3), "warm_s": round(c, 3),
         "cold_ratio": round(b / a, 3), "warm_ratio": round(c / a, 3),
-        "pyyaml_c_process_s": round(a_wall, 3), "cold_process_s": round(b_wall, 3),
-        "warm_process_s": round(c_wall, 3),
-        "calls_cold": middle - before, "calls_warm": after - middle,
-        "peak_rss_mb": round(max(int(b_rss), int(c_rss)) / 1024, 1),
-        "exit_codes": [int(b_code), int(c_code)], "plan": [b_summary, c_summary],
+        "pyyaml_c_process_s": round(median("pyyaml_c_process_s"), 3),
+        "cold_process_s": round(median("cold_process_s"), 3), "warm_process_s": round(median("warm_process_s"), 3),
+        "calls_cold": max(r["calls_cold"] for r in runs), "calls_warm": max(r["calls_warm"] for r in runs),
+        "peak_rss_mb": round(max(r["rss_kb"] for r in runs) / 1024, 1),
+        "exit_codes": sorted({code for r in runs for code in r["exit_codes"]}), "plan": runs[-1]["plan"],
+        "runs": [{k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()
+                  if k in ("pyyaml_c_s", "cold_s", "warm_s")} for r in runs],
     }))
 
 
