@@ -53,6 +53,19 @@ async def _paced_calls(pacer: Pacer, vendor: FixedWindow, calls: int, concurrenc
     await asyncio.gather(*(one() for _ in range(calls)))
 
 
+async def _sent_at_once(pacer: Pacer, most: int) -> int:
+    """How many calls (up to ``most``) the pacer lets out without waiting."""
+    sent = 0
+    while sent < most:
+        try:
+            async with asyncio.timeout(0.05):
+                await pacer.slot("next").__aenter__()
+        except TimeoutError:
+            break
+        sent += 1
+    return sent
+
+
 @pytest.mark.parametrize("concurrency", [4, 16])
 def test_uis_17_pacer_never_exceeds_the_window_limit_under_concurrency(concurrency: int) -> None:
     vendor = FixedWindow(limit=6, length=0.15)
@@ -96,14 +109,7 @@ def test_uis_17_a_late_answer_from_earlier_never_raises_the_budget() -> None:
         b.report({"minute": Quota(10, 3, 60)})  # the vendor counted a, then b; a's answer is late
         a.report({"minute": Quota(10, 4, 60)})  # older news: must not give a call back
         # 3 remain; when b's answer came, a might not have been counted yet, so the pacer allows 2
-        sent = 0
-        while True:
-            try:
-                async with asyncio.timeout(0.05):
-                    await pacer.slot("next").__aenter__()
-            except TimeoutError:
-                return sent
-            sent += 1
+        return await _sent_at_once(pacer, 20)
 
     assert asyncio.run(run()) == 2
 
@@ -149,15 +155,7 @@ def test_uis_17_an_answer_from_the_vendors_next_window_starts_it_rather_than_str
         late = await pacer.slot("sent just before the vendor's turnover").__aenter__()
         now[0] = 0.98
         late.report({"minute": Quota(10, 9, 0.99)})  # the vendor counted it in its next window
-        sent = 0
-        while sent < 20:
-            try:
-                async with asyncio.timeout(0.05):
-                    await pacer.slot("next").__aenter__()
-            except TimeoutError:
-                break
-            sent += 1
-        return sent
+        return await _sent_at_once(pacer, 20)
 
     assert asyncio.run(run()) == 9  # the new window's room, at once: no wait until t = 1.97
 
@@ -175,14 +173,6 @@ def test_uis_17_a_late_answer_does_not_push_the_reset_back() -> None:
             now[0] = 0.5
             second.report({"minute": Quota(2, 0, 0.6)})  # counted at t = 0.4, its answer read at t = 0.5
         now[0] = 1.0
-        sent = 0
-        while sent < 5:
-            try:
-                async with asyncio.timeout(0.05):
-                    await pacer.slot("next").__aenter__()
-            except TimeoutError:
-                break
-            sent += 1
-        return sent
+        return await _sent_at_once(pacer, 5)
 
     assert asyncio.run(run()) == 2  # the new window's room at t = 1.0, not at t = 1.1
