@@ -132,7 +132,7 @@ class UisSession:
         for page in pages:
             rows.extend(page.get("data", []))
         references = {name: list(ref.get("data", [])) for name, ref in zip(REFERENCE_METHODS, refs, strict=True)}
-        campaigns = tuple(Live(id=row["id"], key=row.get("name"), fields=row) for row in rows)
+        campaigns = tuple(Live(row["id"], row.get("name"), row) for row in rows)
         return LiveState(campaigns, references, calls=self.calls)
 
     async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]:
