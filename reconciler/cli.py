@@ -20,9 +20,9 @@ from reconciler.documents import display_name, load_tree
 from reconciler.engine.adopt import import_campaigns
 from reconciler.engine.apply import ApplyOptions, Outcome, Status, apply_plan
 from reconciler.engine.connect import connect_all, sandbox_app
-from reconciler.engine.load import load_desired
+from reconciler.engine.load import Documents
 from reconciler.engine.remote import validate_remote
-from reconciler.engine.run import check_saved, make_plan, verify
+from reconciler.engine.run import check_saved, load_and_read, make_plan, verify
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
 from reconciler.files import pending, write_atomic
 from reconciler.fmt import format_tree
@@ -41,9 +41,19 @@ ACCOUNTS = click.option("--account", "accounts", multiple=True, metavar="NAME",
                         help="Only this account (repeatable).")
 
 
-def _load(path: Path, accounts: Sequence[str]) -> tuple[Config, dict[str, list[Desired]]]:
+def _open(path: Path, accounts: Sequence[str]) -> tuple[Config, Documents]:
+    """The configuration and the documents; documents that may have problems are loaded here, so that a
+    problem stops the run before any sandbox starts or any vendor is called."""
     config = load_config(path)
-    return config, load_desired(config, path, Path.cwd(), accounts)
+    documents = Documents(config, path, Path.cwd(), accounts)
+    if not documents.known_clean:
+        documents.load()
+    return config, documents
+
+
+def _load(path: Path, accounts: Sequence[str]) -> tuple[Config, dict[str, list[Desired]]]:
+    config, documents = _open(path, accounts)
+    return config, documents.load()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,10 +123,11 @@ def _providers(config: Config, plan: Plan) -> dict[str, str]:
     return {name: config.accounts[name].provider for name in plan.accounts}
 
 
-async def _make_plan(config: Config, desired: Mapping[str, Sequence[Desired]],
-                     sessions: Mapping[str, Session]) -> Plan:
-    with progress(f"Reading live campaigns of {len(desired)} account(s)"):
-        return await make_plan(config, desired, sessions)
+async def _make_plan(config: Config, documents: Documents,
+                     sessions: Mapping[str, Session]) -> tuple[dict[str, list[Desired]], Plan]:
+    with progress(f"Reading live campaigns of {len(documents.accounts)} account(s)"):
+        desired, live = await load_and_read(documents, sessions)
+        return desired, make_plan(config, desired, live)
 
 
 REMOTE = click.option("--validate-remote", "remote", is_flag=True,
@@ -147,11 +158,11 @@ async def _check_remotely(plan: Plan, sessions: Mapping[str, Session],
 def plan(path: Path, accounts: tuple[str, ...], out: Path | None, fmt: Format, detailed_exitcode: bool,
          remote: bool) -> int:
     """Show the calls that would make the live campaigns match the documents."""
-    config, desired = _load(path, accounts)
+    config, documents = _open(path, accounts)
 
     async def run() -> Plan:
-        async with connect_all(config, desired) as sessions:
-            the_plan = await _make_plan(config, desired, sessions)
+        async with connect_all(config, documents.accounts) as sessions:
+            desired, the_plan = await _make_plan(config, documents, sessions)
             if remote:
                 await _check_remotely(the_plan, sessions, desired)
             return the_plan
@@ -192,10 +203,10 @@ def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bo
         _check_accounts(config, providers, display_name(plan_file, Path.cwd()))
         return asyncio.run(_apply(config, saved, saved.accounts, force=force, ask=False,
                                   saved=display_name(plan_file, Path.cwd()), remote=remote))
-    config, desired = _load(path, accounts)
+    config, documents = _open(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
-    return asyncio.run(_apply(config, desired, tuple(desired), force=force, ask=not yes, remote=remote))
+    return asyncio.run(_apply(config, documents, documents.accounts, force=force, ask=not yes, remote=remote))
 
 
 def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) -> None:
@@ -207,17 +218,18 @@ def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) ->
         raise ProblemsError(problems)
 
 
-async def _apply(config: Config, source: Plan | Mapping[str, Sequence[Desired]], names: Sequence[str], *,
+async def _apply(config: Config, source: Plan | Documents, names: Sequence[str], *,
                  force: bool, ask: bool, saved: str = "", remote: bool = False) -> int:
     async with connect_all(config, names) as sessions:
+        desired: dict[str, list[Desired]] | None = None
         if isinstance(source, Plan):
             the_plan = source
             with progress("Checking the saved plan against live campaigns"):
                 await check_saved(config, the_plan, sessions, saved)
         else:
-            the_plan = await _make_plan(config, source, sessions)
+            desired, the_plan = await _make_plan(config, source, sessions)
         if remote:  # a plan the vendor refuses is not applied, not even in part
-            await _check_remotely(the_plan, sessions, None if isinstance(source, Plan) else source)
+            await _check_remotely(the_plan, sessions, desired)
         click.echo(render_text(the_plan, _color()))
         if the_plan.empty:
             return 0

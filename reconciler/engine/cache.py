@@ -25,7 +25,7 @@ import pickle
 import secrets
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any, Final
@@ -41,7 +41,7 @@ Outcome = tuple[list[Desired], list[Problem]]
 RACY_NS = 2_000_000_000
 UNREAD = b""
 """The digest of a file that could not be read: its outcome (the problem) is never taken from the cache."""
-FORMAT = 3
+FORMAT = 4
 
 Entry = tuple[int, int, int, bytes, int, int]
 """What the cache knows of one file: its size, modification time and inode (its stamp), the digest of its
@@ -91,6 +91,8 @@ class DocumentCache:
         self._entries: dict[str, Entry] = {}
         self._order: list[str] = []
         """The files as the run that wrote the cache listed them (for ``unchanged``)."""
+        self._clean: frozenset[str] = frozenset()
+        """The accounts for which that run found no problem at all in those files."""
         self._chunks: list[bytes] = []
         self._loaded: dict[int, list[Outcome]] = {}
         self._dirty = False
@@ -114,8 +116,8 @@ class DocumentCache:
             loaded: Any = pickle.loads(body)
         except Exception:  # a cache of another version reads as no cache
             return
-        if isinstance(loaded, tuple) and len(loaded) == 5 and loaded[0] == self._salt:
-            _, self._written_ns, self._entries, self._order, self._chunks = loaded
+        if isinstance(loaded, tuple) and len(loaded) == 6 and loaded[0] == self._salt:
+            _, self._written_ns, self._entries, self._order, self._clean, self._chunks = loaded
 
     def _sign(self, body: bytes) -> bytes:
         assert self._key is not None
@@ -127,24 +129,31 @@ class DocumentCache:
             self._loaded[chunk] = unpack(self._chunks[chunk])
         return self._loaded[chunk][entry[SLOT]]
 
-    def unchanged(self, paths: Sequence[str]) -> list[Outcome] | None:
-        """Every file's cached outcome, when the files are those the cache was written for and none changed
-        since (by stamp, well before the cache was written); else None, and ``lookup`` tells file by file.
-        A warm 10,000-file tree is so taken in one pass, without the per-file bookkeeping."""
+    def unchanged(self, paths: Sequence[str]) -> bool:
+        """Whether the files are those the cache was written for and none changed since (by stamp, well
+        before the cache was written): then ``outcomes`` takes them all in one pass, without the per-file
+        bookkeeping of ``lookup``."""
         if paths != self._order:
-            return None
+            return False
         entries, settled = self._entries, self._written_ns - RACY_NS
-        found: list[Entry] = []
         try:
             for path, st in zip(paths, _stats(paths), strict=True):
                 entry = entries[path]
                 if (st.st_size, st.st_mtime_ns, st.st_ino) != entry[:3] or st.st_mtime_ns >= settled \
                         or not S_ISREG(st.st_mode) or entry[DIGEST] == UNREAD:
-                    return None
-                found.append(entry)
+                    return False
         except OSError:
-            return None
-        return [self._outcome(entry) for entry in found]
+            return False
+        return True
+
+    def outcomes(self, paths: Sequence[str]) -> list[Outcome]:
+        """Every file's cached outcome (the files are ``unchanged``)."""
+        entries = self._entries
+        return [self._outcome(entries[path]) for path in paths]
+
+    def clean(self, accounts: Collection[str]) -> bool:
+        """Whether the run that wrote the cache found no problem in its files for any of ``accounts``."""
+        return bool(accounts) and self._clean.issuperset(accounts)
 
     def lookup(self, path: str, st: os.stat_result) -> Outcome | bytes | None:
         """The cached outcome of the file at ``path``; else its bytes if they had to be read to tell, else
@@ -172,14 +181,15 @@ class DocumentCache:
             self._entries[path] = (*stamp(st), hashed, number, slot)
         self._dirty = True
 
-    def save(self, paths: Sequence[str]) -> None:
-        """Write the cache for ``paths`` (the run's files, in its order; no others) if anything changed;
-        never fails the run."""
+    def save(self, paths: Sequence[str], clean: Collection[str]) -> None:
+        """Write the cache for ``paths`` (the run's files, in its order; no others), and the accounts for
+        which the run found no problem in them (``clean``), if anything changed; never fails the run."""
         if self._key is None:
             return
         present = set(paths)
         entries = {p: e for p, e in self._entries.items() if p in present}
-        if not self._dirty and len(entries) == len(self._entries) and list(paths) == self._order:
+        same = list(paths) == self._order and frozenset(clean) == self._clean
+        if not self._dirty and len(entries) == len(self._entries) and same:
             return
         used = sorted({e[CHUNK] for e in entries.values()})
         slots = sum(len(self._loaded[c]) if c in self._loaded else 0 for c in used)
@@ -192,7 +202,7 @@ class DocumentCache:
             chunks = [self._chunks[c] for c in used]
             entries = {p: (*e[:CHUNK], renumber[e[CHUNK]], e[SLOT]) for p, e in entries.items()}
         order = [p for p in paths if p in entries]
-        body = pickle.dumps((self._salt, time.time_ns(), entries, order, chunks),
+        body = pickle.dumps((self._salt, time.time_ns(), entries, order, frozenset(clean), chunks),
                             protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # a read-only checkout just goes without a cache
             write_atomic(self.path, self._sign(body) + body)

@@ -31,67 +31,91 @@ MAX_WORKERS = 8
 def load_desired(config: Config, path: FsPath, base: FsPath,
                  only: Collection[str] = ()) -> dict[str, list[Desired]]:
     """Desired campaigns of every account (or of ``only``), sorted; raises all problems at once."""
-    problems: list[Problem] = []
-    unknown = sorted(set(only) - set(config.accounts))
-    if unknown:
-        problems.append(Problem(None, ACCOUNT, f"unknown account(s) {', '.join(unknown)} "
-                                               f"(reconciler.yaml has: {', '.join(config.accounts)})"))
-    desired: dict[str, list[Desired]] = {name: [] for name in config.accounts if not only or name in only}
-    with kept():
-        outcomes = read_files(config, path, base)
-    for found, found_problems in outcomes:
-        problems.extend(found_problems)
-        for d in found:
-            if d.account in desired:
-                desired[d.account].append(d)
-    for name, items in desired.items():
-        items.sort(key=lambda d: (d.label, d.source.file))
-        problems.extend(_duplicates(items))
-        problems.extend(PROVIDERS[config.accounts[name].provider].offline_problems(items))
-    if problems:
-        raise ProblemsError(problems)
-    return desired
+    return Documents(config, path, base, only).load()
 
 
 Job = tuple[str, str, "bytes | None"]
 """A file to read: its path, the name shown for it, and its bytes if they were read already."""
 
 
-def read_files(config: Config, root: FsPath, base: FsPath) -> list[Outcome]:
-    """Each campaign file's desired campaigns and problems: from the cache, else read (across cores when
-    there are many)."""
-    cache = DocumentCache.open(config.workdir, {n: a.provider for n, a in config.accounts.items()})
-    outcomes: list[Outcome | None] = []
-    todo: list[tuple[int, os.stat_result, Job]] = []
-    here = os.getcwd()
-    under = str(base) + os.sep
-    paths = walk(root)
-    origins = [os.path.join(here, path) for path in paths]  # the same string for a file in every run from here
-    unchanged = cache.unchanged(origins)
-    if unchanged is not None:
-        return unchanged
-    for path, origin in zip(paths, origins, strict=True):
-        shown = path[len(under):] if path.startswith(under) else path
-        try:
-            st = os.stat(origin)
-            found = cache.lookup(origin, st) if stat.S_ISREG(st.st_mode) else unreadable(shown, NOT_A_FILE)
-        except OSError as exc:
-            outcomes.append(([], [unreadable(shown, exc.strerror)]))
-            continue
-        if isinstance(found, Problem):  # a FIFO or a device would block or never end
-            outcomes.append(([], [found]))
-            continue
-        if found is None or isinstance(found, bytes):
-            todo.append((len(outcomes), st, (origin, shown, found)))
-            outcomes.append(None)
-        else:
-            outcomes.append(found)
-    for part, (digests, chunk, read) in _read_all(config, todo):
-        cache.add([(job[0], st, d) for (_, st, job), d in zip(part, digests, strict=True)], chunk, read)
-        for (i, _, _), outcome in zip(part, read, strict=True):
-            outcomes[i] = outcome
-    cache.save(origins)
-    return [o for o in outcomes if o is not None]
+class Documents:
+    """A run's campaign documents: found and checked against the cache when made, read by ``load``.
+
+    ``known_clean`` is told before any file is read: the cache holds this very tree (the same files, none
+    changed) from a run that found no problem in it for these accounts, so ``load`` will find none either
+    and only takes what the cache holds. Only then may a run call a vendor before ``load`` is done: bad
+    input never gets as far as a vendor call.
+    """
+
+    def __init__(self, config: Config, root: FsPath, base: FsPath, only: Collection[str] = ()) -> None:
+        self.config = config
+        self.unknown = sorted(set(only) - set(config.accounts))
+        self.accounts = tuple(name for name in config.accounts if not only or name in only)
+        self._cache = DocumentCache.open(config.workdir, {n: a.provider for n, a in config.accounts.items()})
+        self._under = str(base) + os.sep
+        self._paths = walk(root)
+        here = os.getcwd()
+        self._origins = [os.path.join(here, p) for p in self._paths]  # the same string for a file in every run
+        self._unchanged = self._cache.unchanged(self._origins)
+        self.known_clean = not self.unknown and self._unchanged and self._cache.clean(self.accounts)
+        self._loaded: dict[str, list[Desired]] | None = None
+
+    def load(self) -> dict[str, list[Desired]]:
+        """Desired campaigns of the accounts, sorted (the same on every call); raises all problems at once.
+        When ``known_clean``, this only takes what the cache holds: no file is read, nothing waited for."""
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+    def _load(self) -> dict[str, list[Desired]]:
+        problems: list[Problem] = []
+        if self.unknown:
+            problems.append(Problem(None, ACCOUNT, f"unknown account(s) {', '.join(self.unknown)} "
+                                                   f"(reconciler.yaml has: {', '.join(self.config.accounts)})"))
+        desired: dict[str, list[Desired]] = {name: [] for name in self.accounts}
+        with kept():
+            outcomes = self._cache.outcomes(self._origins) if self._unchanged else self._read()
+        for found, found_problems in outcomes:
+            problems.extend(found_problems)
+            for d in found:
+                if d.account in desired:
+                    desired[d.account].append(d)
+        for name, items in desired.items():
+            items.sort(key=lambda d: (d.label, d.source.file))
+            problems.extend(_duplicates(items))
+            problems.extend(PROVIDERS[self.config.accounts[name].provider].offline_problems(items))
+        self._cache.save(self._origins, () if problems else self.accounts)
+        if problems:
+            raise ProblemsError(problems)
+        return desired
+
+    def _read(self) -> list[Outcome]:
+        """Each file's desired campaigns and problems: from the cache file by file, else read (across cores
+        when there are many)."""
+        cache, under = self._cache, self._under
+        outcomes: list[Outcome | None] = []
+        todo: list[tuple[int, os.stat_result, Job]] = []
+        for path, origin in zip(self._paths, self._origins, strict=True):
+            shown = path[len(under):] if path.startswith(under) else path
+            try:
+                st = os.stat(origin)
+                found = cache.lookup(origin, st) if stat.S_ISREG(st.st_mode) else unreadable(shown, NOT_A_FILE)
+            except OSError as exc:
+                outcomes.append(([], [unreadable(shown, exc.strerror)]))
+                continue
+            if isinstance(found, Problem):  # a FIFO or a device would block or never end
+                outcomes.append(([], [found]))
+                continue
+            if found is None or isinstance(found, bytes):
+                todo.append((len(outcomes), st, (origin, shown, found)))
+                outcomes.append(None)
+            else:
+                outcomes.append(found)
+        for part, (digests, chunk, read) in _read_all(self.config, todo):
+            cache.add([(job[0], st, d) for (_, st, job), d in zip(part, digests, strict=True)], chunk, read)
+            for (i, _, _), outcome in zip(part, read, strict=True):
+                outcomes[i] = outcome
+        return [o for o in outcomes if o is not None]
 
 
 Part = list[tuple[int, os.stat_result, Job]]

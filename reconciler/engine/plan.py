@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.diff import changed_fields
-from reconciler.engine.memory import kept
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Action, Desired, Live, LiveState, Operation, Target
-from reconciler.providers.base import AccountContext, Match, Provider, Session, settling
+from reconciler.providers.base import AccountContext, Match, Provider, settling
 
 IDENTITY = "IDENTITY"
 LIFECYCLE = "LIFECYCLE"
@@ -26,13 +25,6 @@ class AccountPlan:
     targets: list[Target]
     managed: int
     """Live campaigns under management: matched ones, and every other one when the account prunes."""
-
-
-async def plan_account(provider: Provider, account: AccountContext, desired: Sequence[Desired],
-                       session: Session) -> AccountPlan:
-    with kept():
-        live = await session.read()
-    return plan_live(provider, account, desired, live)
 
 
 def plan_live(provider: Provider, account: AccountContext, desired: Sequence[Desired],

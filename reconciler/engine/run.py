@@ -9,7 +9,9 @@ from collections.abc import Mapping, Sequence
 from reconciler.config import Config
 from reconciler.engine.apply import Outcome, Status
 from reconciler.engine.connect import context
-from reconciler.engine.plan import AccountPlan, order, plan_account
+from reconciler.engine.load import Documents
+from reconciler.engine.memory import kept
+from reconciler.engine.plan import AccountPlan, order, plan_live
 from reconciler.engine.safety import thresholds
 from reconciler.engine.saved import RULE as RULE_SAVED
 from reconciler.engine.saved import stale
@@ -20,22 +22,49 @@ from reconciler.providers import PROVIDERS
 from reconciler.providers.base import Session
 
 
-async def make_plan(config: Config, desired: Mapping[str, Sequence[Desired]],
-                    sessions: Mapping[str, Session]) -> Plan:
-    names = sorted(desired)
-    results = await asyncio.gather(
-        *(plan_account(PROVIDERS[config.accounts[n].provider], context(config, config.accounts[n]), desired[n],
-                       sessions[n]) for n in names),
-        return_exceptions=True)
-    problems = [p for r in results if isinstance(r, ProblemsError) for p in r.problems]
+def make_plan(config: Config, desired: Mapping[str, Sequence[Desired]], live: Mapping[str, LiveState]) -> Plan:
+    """The plan for every account of ``desired`` against its ``live`` state; raises the problems of all
+    accounts at once."""
+    parts: dict[str, AccountPlan] = {}
+    problems: list[Problem] = []
+    for n in sorted(desired):
+        try:
+            parts[n] = plan_live(PROVIDERS[config.accounts[n].provider], context(config, config.accounts[n]),
+                                 desired[n], live[n])
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise ProblemsError(problems)
-    parts: dict[str, AccountPlan] = {}
-    for name, r in zip(names, results, strict=True):
-        if isinstance(r, BaseException):
-            raise r
-        parts[name] = r
     return combine(config, parts)
+
+
+SEND_TURNS = 20
+"""Turns of the event loop given to the vendor reads before the cached documents are taken: enough to
+connect to a nearby endpoint and send the requests (a remote one simply gets its requests out later)."""
+
+
+async def load_and_read(documents: Documents, sessions: Mapping[str, Session]
+                        ) -> tuple[dict[str, list[Desired]], dict[str, LiveState]]:
+    """The documents' desired campaigns and the live state of their accounts.
+
+    Documents that may have problems are loaded first, so that a problem stops the run before any call.
+    Documents known to be clean (``Documents.known_clean``: the cache holds this very tree from a run that
+    found none) can stop nothing: the reads are sent first, and the documents taken from the cache while
+    the vendors prepare their answers (10,000 campaigns: 60 ms of each overlap)."""
+    names = documents.accounts
+    if not documents.known_clean:
+        desired = documents.load()
+        return desired, await read_all(sessions, names)
+    with kept():
+        reading = asyncio.ensure_future(read_all(sessions, names))
+        for _ in range(SEND_TURNS):
+            await asyncio.sleep(0)
+        try:
+            desired = documents.load()
+        except BaseException:
+            reading.cancel()
+            raise
+        return desired, await reading
 
 
 def combine(config: Config, parts: Mapping[str, AccountPlan]) -> Plan:
@@ -51,7 +80,9 @@ def combine(config: Config, parts: Mapping[str, AccountPlan]) -> Plan:
 
 
 async def read_all(sessions: Mapping[str, Session], names: Sequence[str]) -> dict[str, LiveState]:
-    states = await asyncio.gather(*(sessions[n].read() for n in names))
+    """Each account's live state, read concurrently (and kept out of the collector's passes)."""
+    with kept():
+        states = await asyncio.gather(*(sessions[n].read() for n in names))
     return dict(zip(names, states, strict=True))
 
 
