@@ -152,7 +152,7 @@ class DocumentCache:
         return [self._outcome(entries[path]) for path in paths]
 
     def clean(self, accounts: Collection[str]) -> bool:
-        """Whether the run that wrote the cache found no problem in its files for any of ``accounts``."""
+        """Whether the run that wrote the cache found no problem at all, checking (at least) ``accounts``."""
         return bool(accounts) and self._clean.issuperset(accounts)
 
     def lookup(self, path: str, st: os.stat_result) -> Outcome | bytes | None:
