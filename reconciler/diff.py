@@ -18,6 +18,8 @@ def changed_fields(desired: Mapping[str, Any], live: Mapping[str, Any], ignore: 
     Values are already normalised by the provider (ENG-05), so plain equality is the comparison, except
     where ``settled(name, desired, live)`` says the vendor made the live value of the desired one.
     """
+    if desired.items() <= live.items():  # in C, without hashing values: most campaigns are as documented
+        return {}
     changes = {name: (live.get(name), value) for name, value in desired.items()
                if live.get(name) != value and name not in ignore
                and not (settled is not None and settled(name, value, live.get(name)))}

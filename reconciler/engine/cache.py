@@ -139,7 +139,7 @@ class DocumentCache:
         try:
             for path, st in zip(paths, _stats(paths), strict=True):
                 entry = entries[path]
-                if (st.st_size, st.st_mtime_ns, st.st_ino) != entry[:3] or st.st_mtime_ns >= settled \
+                if stamp(st) != entry[:3] or st.st_mtime_ns >= settled \
                         or not S_ISREG(st.st_mode) or entry[DIGEST] == UNREAD:
                     return False
         except OSError:

@@ -6,7 +6,6 @@ import graphlib
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from reconciler.diff import changed_fields
 from reconciler.errors import Problem, ProblemsError
@@ -98,11 +97,8 @@ def match(provider: Provider, desired: Sequence[Desired], live: LiveState) -> tu
                                         f"'{provider.id_field}:'"))
                 continue
             found = candidates[0] if candidates else None
-        changes: dict[str, tuple[Any, Any]] = {}
-        if found is not None:
-            now = live_fields(found)
-            if not d.fields.items() <= now.items():  # in C: most campaigns are as their documents say
-                changes = changed_fields(d.fields, now, d.lifecycle.ignore_changes, settled)
+        changes = {} if found is None else changed_fields(d.fields, live_fields(found),
+                                                          d.lifecycle.ignore_changes, settled)
         matches.append(Match(d, found, changes))
     if problems:
         raise ProblemsError(problems)

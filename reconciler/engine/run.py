@@ -55,16 +55,15 @@ async def load_and_read(documents: Documents, sessions: Mapping[str, Session]
     if not documents.known_clean:
         desired = documents.load()
         return desired, await read_all(sessions, names)
-    with kept():
-        reading = asyncio.ensure_future(read_all(sessions, names))
-        for _ in range(SEND_TURNS):
-            await asyncio.sleep(0)
-        try:
-            desired = documents.load()
-        except BaseException:
-            reading.cancel()
-            raise
-        return desired, await reading
+    reading = asyncio.ensure_future(read_all(sessions, names))
+    for _ in range(SEND_TURNS):
+        await asyncio.sleep(0)
+    try:
+        desired = documents.load()
+    except BaseException:
+        reading.cancel()
+        raise
+    return desired, await reading
 
 
 def combine(config: Config, parts: Mapping[str, AccountPlan]) -> Plan:

@@ -137,6 +137,13 @@ def settling(provider: object) -> Callable[[str, Any, Any], bool] | None:
     return provider.settled if isinstance(provider, Settling) else None
 
 
+class IdsOnly:
+    """For a Provider whose documents name other objects by id only: plan time has nothing to resolve."""
+
+    def resolve(self, desired: Sequence[Desired], live: LiveState) -> list[Desired]:
+        return list(desired)
+
+
 class Provider(Protocol):
     name: ClassVar[str]
     document_model: ClassVar[type[CampaignDocument]]

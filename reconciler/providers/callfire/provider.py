@@ -11,7 +11,7 @@ from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
 from reconciler.model import Desired, Live, LiveState, Operation
-from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session
+from reconciler.providers.base import AccountContext, CampaignDocument, IdsOnly, Match, Session
 from reconciler.providers.callfire import fields, rules
 from reconciler.providers.callfire.client import CallFireSession
 from reconciler.providers.callfire.model import CallFireCampaign, CallFireSeed, CallFireSettings
@@ -26,7 +26,7 @@ SCHEMA_RULES = {
 }
 
 
-class CallFireProvider:
+class CallFireProvider(IdsOnly):
     name: ClassVar[str] = "callfire"
     document_model: ClassVar[type[CampaignDocument]] = CallFireCampaign
     seed_model: ClassVar[type[BaseModel]] = CallFireSeed
@@ -49,9 +49,6 @@ class CallFireProvider:
     def offline_problems(self, desired: Sequence[Desired]) -> list[Problem]:
         return rules.offline_problems(desired)
 
-    def resolve(self, desired: Sequence[Desired], live: LiveState) -> list[Desired]:
-        """CallFire documents use ids only: nothing to resolve."""
-        return list(desired)
 
     def plan(self, account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
              live: LiveState) -> list[Operation]:

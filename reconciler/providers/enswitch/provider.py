@@ -11,7 +11,7 @@ from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
 from reconciler.model import Desired, Live, LiveState, Operation
-from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session
+from reconciler.providers.base import AccountContext, CampaignDocument, IdsOnly, Match, Session
 from reconciler.providers.enswitch import fields, rules
 from reconciler.providers.enswitch.client import EnswitchSession
 from reconciler.providers.enswitch.model import EnswitchCampaign, EnswitchSeed, EnswitchSettings
@@ -26,7 +26,7 @@ SCHEMA_RULES = {
 }
 
 
-class EnswitchProvider:
+class EnswitchProvider(IdsOnly):
     name: ClassVar[str] = "enswitch"
     document_model: ClassVar[type[CampaignDocument]] = EnswitchCampaign
     seed_model: ClassVar[type[BaseModel]] = EnswitchSeed
@@ -49,9 +49,6 @@ class EnswitchProvider:
     def offline_problems(self, desired: Sequence[Desired]) -> list[Problem]:
         return rules.offline_problems(desired)
 
-    def resolve(self, desired: Sequence[Desired], live: LiveState) -> list[Desired]:
-        """Enswitch documents use ids only: nothing to resolve."""
-        return list(desired)
 
     def plan(self, account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
              live: LiveState) -> list[Operation]:

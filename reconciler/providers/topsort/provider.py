@@ -11,7 +11,7 @@ from starlette.types import ASGIApp
 
 from reconciler.errors import Problem
 from reconciler.model import Desired, Live, LiveState, Operation
-from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session
+from reconciler.providers.base import AccountContext, CampaignDocument, IdsOnly, Match, Session
 from reconciler.providers.topsort import fields, rules
 from reconciler.providers.topsort.client import TopsortSession
 from reconciler.providers.topsort.model import TopsortCampaign, TopsortSeed, TopsortSettings
@@ -29,7 +29,7 @@ SCHEMA_RULES = {
 }
 
 
-class TopsortProvider:
+class TopsortProvider(IdsOnly):
     name: ClassVar[str] = "topsort"
     document_model: ClassVar[type[CampaignDocument]] = TopsortCampaign
     seed_model: ClassVar[type[BaseModel]] = TopsortSeed
@@ -57,9 +57,6 @@ class TopsortProvider:
     def offline_problems(self, desired: Sequence[Desired]) -> list[Problem]:
         return rules.offline_problems(desired)
 
-    def resolve(self, desired: Sequence[Desired], live: LiveState) -> list[Desired]:
-        """Topsort documents use ids only: nothing to resolve."""
-        return list(desired)
 
     def plan(self, account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
              live: LiveState) -> list[Operation]:
