@@ -9,9 +9,26 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+C = TypeVar("C", bound=type)
+
+
+def made_at_once(cls: C) -> C:
+    """A frozen dataclass whose instances are made in one step. The ``__init__`` a frozen dataclass gets sets
+    each field with ``object.__setattr__``; this one sets the instance dictionary at once. A warm
+    10,000-campaign plan makes 10,000 of each of ``Desired``, ``Live`` and ``Match``: 5% fewer instructions."""
+    names = [f.name for f in fields(cls)]
+    if hasattr(cls, "__post_init__") or any(not f.init or f.default is not MISSING
+                                            or f.default_factory is not MISSING for f in fields(cls)):
+        raise TypeError(f"{cls.__name__}: only a dataclass whose fields are all given can be made at once")
+    namespace = {"_set": object.__setattr__}
+    exec(f"def __init__(self, {', '.join(names)}):\n"  # as dataclasses makes its own
+         f"    _set(self, '__dict__', {{{', '.join(f'{n!r}: {n}' for n in names)}}})\n", namespace)
+    setattr(cls, "__init__", namespace["__init__"])  # noqa: B010 (mypy refuses the assignment)
+    return cls
 
 
 @dataclass(frozen=True, order=True)
@@ -104,6 +121,7 @@ NO_LIFECYCLE = Lifecycle()
 (and reads back) once per chunk rather than once per campaign."""
 
 
+@made_at_once
 @dataclass(frozen=True)
 class Desired:
     """One desired campaign: the fields its document sets, normalised, and where they came from."""
@@ -128,6 +146,7 @@ class Desired:
         return f"{self.key} (id {self.pinned_id})" if self.key is not None else f"id {self.pinned_id}"
 
 
+@made_at_once
 @dataclass(frozen=True)
 class Live:
     """One live campaign as the vendor reads it back."""
