@@ -1,5 +1,3 @@
-import sys
+from reconciler.cli import run
 
-from reconciler.cli import main
-
-sys.exit(main())
+run()

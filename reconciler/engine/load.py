@@ -14,7 +14,7 @@ from pathlib import Path as FsPath
 from reconciler.config import Config
 from reconciler.documents import NOT_A_FILE, Document, decode, load_text, unreadable, walk
 from reconciler.engine.cache import UNREAD, DocumentCache, Outcome, digest, pack, unpack
-from reconciler.engine.memory import kept
+from reconciler.engine.memory import hold, kept
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import NO_LIFECYCLE, Desired, Lifecycle
 from reconciler.providers import PROVIDERS
@@ -59,6 +59,7 @@ class Documents:
         self._unchanged = self._cache.unchanged(self._origins)
         self.known_clean = not self.unknown and self._unchanged and self._cache.clean(self.accounts)
         self._loaded: dict[str, list[Desired]] | None = None
+        hold(self)  # with the cache and what ``load`` finds: all of it lives to the end of the run
 
     def load(self) -> dict[str, list[Desired]]:
         """Desired campaigns of the accounts, sorted (the same on every call); raises all problems at once.

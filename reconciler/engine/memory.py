@@ -1,10 +1,16 @@
-"""Memory policy for a run: what it builds to keep is left out of the cyclic collector's passes."""
+"""Memory policy for a run: what it builds to keep is left out of the cyclic collector's passes, and is
+never freed piece by piece at its end."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
 from collections.abc import Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_held: list[object] = []
 
 
 @contextlib.contextmanager
@@ -20,3 +26,17 @@ def kept() -> Iterator[None]:
         gc.freeze()
         if collecting:
             gc.enable()
+
+
+def hold(data: T) -> T:
+    """``data``, kept alive past the end of the run: the ``reconciler`` command then exits without freeing
+    it object by object (``cli.run``), and a caller that runs ``cli.main`` in its own process frees it when
+    the next run starts (``release``). Freeing a 10,000-campaign plan's documents, cache and live campaigns
+    at its end took 5% of a warm plan's instructions (about 30 ms)."""
+    _held.append(data)
+    return data
+
+
+def release() -> None:
+    """Free what earlier runs of this process held."""
+    _held.clear()

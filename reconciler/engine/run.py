@@ -10,7 +10,7 @@ from reconciler.config import Config
 from reconciler.engine.apply import Outcome, Status
 from reconciler.engine.connect import context
 from reconciler.engine.load import Documents
-from reconciler.engine.memory import kept
+from reconciler.engine.memory import hold, kept
 from reconciler.engine.plan import AccountPlan, order, plan_live
 from reconciler.engine.safety import thresholds
 from reconciler.engine.saved import RULE as RULE_SAVED
@@ -79,10 +79,11 @@ def combine(config: Config, parts: Mapping[str, AccountPlan]) -> Plan:
 
 
 async def read_all(sessions: Mapping[str, Session], names: Sequence[str]) -> dict[str, LiveState]:
-    """Each account's live state, read concurrently (and kept out of the collector's passes)."""
+    """Each account's live state, read concurrently (kept out of the collector's passes, and held to the end
+    of the process)."""
     with kept():
         states = await asyncio.gather(*(sessions[n].read() for n in names))
-    return dict(zip(names, states, strict=True))
+    return hold(dict(zip(names, states, strict=True)))
 
 
 async def check_saved(config: Config, plan: Plan, sessions: Mapping[str, Session], shown: str) -> None:
