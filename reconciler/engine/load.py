@@ -54,8 +54,10 @@ class Documents:
         self._cache = DocumentCache.open(config.workdir, {n: a.provider for n, a in config.accounts.items()})
         self._under = str(base) + os.sep
         self._paths = walk(root)
-        here = os.getcwd()
-        self._origins = [os.path.join(here, p) for p in self._paths]  # the same string for a file in every run
+        # Each file by the same string in every run: its absolute path. The walk's paths are all absolute or
+        # all relative to here; os.path.join for each of 10,000 took 4% of a warm plan's instructions.
+        here = "" if os.path.isabs(root) else os.path.join(os.getcwd(), "")
+        self._origins = [here + p for p in self._paths]
         self._unchanged = self._cache.unchanged(self._origins)
         self.known_clean = not self.unknown and self._unchanged and self._cache.clean(self.accounts)
         self._loaded: dict[str, list[Desired]] | None = None

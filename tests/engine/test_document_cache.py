@@ -62,6 +62,27 @@ def test_unchanged_files_are_not_read_again_and_give_the_same_campaigns(
     assert parsed == []
 
 
+@pytest.mark.parametrize("first, then", [(".", "absolute"), ("absolute", "."), ("c", "absolute c")])
+def test_a_file_is_the_same_entry_whether_the_tree_is_named_relative_or_absolute(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, first: str, then: str) -> None:
+    _repo(repo)
+    for f in (repo.path / "c").iterdir():
+        _age(f)
+    parsed = _parsed(monkeypatch)
+    config = load_config(repo.path)
+
+    def keys(root: str) -> list[str]:
+        words = root.split()
+        path = repo.path.joinpath(*words[1:]) if words[0] == "absolute" else Path(root)
+        assert path.is_absolute() == (words[0] == "absolute")
+        return sorted(str(d.key) for d in load_desired(config, path, repo.path)["u"])
+
+    assert keys(first) == ["C0", "C1", "C2"] and len(parsed) == 3
+    parsed.clear()
+    assert keys(then) == ["C0", "C1", "C2"]
+    assert parsed == []  # taken from the cache: the same file, however the tree was named
+
+
 def test_a_changed_file_is_read_again_even_with_the_same_size_and_time(
         repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     _repo(repo)
@@ -107,6 +128,24 @@ def test_a_cache_not_signed_with_this_users_key_is_ignored(repo: Repo, monkeypat
     parsed.clear()
     _desired(repo)
     assert len(parsed) == 3
+
+
+@pytest.mark.parametrize("damage", [b"", b"short", b"x" * 40])
+def test_an_empty_or_cut_short_cache_reads_as_none(repo: Repo, monkeypatch: pytest.MonkeyPatch,
+                                                  damage: bytes) -> None:
+    _repo(repo)
+    for f in (repo.path / "c").iterdir():
+        _age(f)
+    parsed = _parsed(monkeypatch)
+    expected = _desired(repo)
+    cache = repo.path / ".reconciler" / "cache" / "documents.pickle"
+    cache.write_bytes(damage)
+    parsed.clear()
+    assert _desired(repo) == expected
+    assert len(parsed) == 3  # read again, and cached again
+    parsed.clear()
+    assert _desired(repo) == expected
+    assert parsed == []
 
 
 def test_the_cache_can_be_turned_off(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
