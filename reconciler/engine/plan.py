@@ -7,10 +7,9 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from reconciler.diff import changed_fields
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Action, Desired, Live, LiveState, Operation, Target
-from reconciler.providers.base import AccountContext, Match, Provider, settling
+from reconciler.providers.base import AccountContext, Match, Provider, differences
 
 IDENTITY = "IDENTITY"
 LIFECYCLE = "LIFECYCLE"
@@ -77,8 +76,7 @@ def match(provider: Provider, desired: Sequence[Desired], live: LiveState) -> tu
                 same.append(c)
     matches: list[Match] = []
     problems: list[Problem] = []
-    settled = settling(provider)  # once: a check against a runtime Protocol costs tens of microseconds
-    live_fields = provider.live_fields
+    changes_of = differences(provider)
     for d in desired:
         found: Live | None
         if d.pinned_id is not None:
@@ -97,8 +95,7 @@ def match(provider: Provider, desired: Sequence[Desired], live: LiveState) -> tu
                                         f"'{provider.id_field}:'"))
                 continue
             found = candidates[0] if candidates else None
-        changes = {} if found is None else changed_fields(d.fields, live_fields(found),
-                                                          d.lifecycle.ignore_changes, settled)
+        changes = {} if found is None else changes_of(d.fields, found, d.lifecycle.ignore_changes)
         matches.append(Match(d, found, changes))
     if problems:
         raise ProblemsError(problems)

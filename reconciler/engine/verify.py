@@ -10,10 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from reconciler.diff import changed_fields
 from reconciler.engine.apply import Outcome, Status
 from reconciler.model import Live, LiveState, Target
-from reconciler.providers.base import Provider, Session, WriteAnswers, settling
+from reconciler.providers.base import Provider, Session, WriteAnswers, differences
 from reconciler.render.text import value
 
 
@@ -24,7 +23,7 @@ def mismatches(provider: Provider, targets: Iterable[Target], live: LiveState) -
     for c in live.campaigns:
         by_key[c.key].append(c)
     lines: list[str] = []
-    settled = settling(provider)
+    changes_of = differences(provider)
     for t in targets:
         where = f"{t.account} / {t.campaign}"
         if t.expect is None:
@@ -35,7 +34,7 @@ def mismatches(provider: Provider, targets: Iterable[Target], live: LiveState) -
         if found is None:
             lines.append(f"{where}: not found after apply")
             continue
-        changes = changed_fields(t.expect, provider.live_fields(found), t.ignore_changes, settled)
+        changes = changes_of(t.expect, found, t.ignore_changes)
         for name, (now, wanted) in changes.items():
             lines.append(f"{where}: {name} is {value(now)}, the plan set {value(wanted)}")
     return lines

@@ -11,6 +11,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp
 
+from reconciler.diff import changed_fields
 from reconciler.errors import Problem
 from reconciler.http import DEFAULT_RETRY, RetryPolicy, needs_tls, new_client
 from reconciler.model import Desired, Live, LiveState, Operation, made_at_once
@@ -136,6 +137,40 @@ class Settling(Protocol):
 def settling(provider: object) -> Callable[[str, Any, Any], bool] | None:
     """The provider's ``settled`` when it has one (for ``diff.changed_fields``)."""
     return provider.settled if isinstance(provider, Settling) else None
+
+
+@runtime_checkable
+class HoldsAsRead(Protocol):
+    """An optional Provider capability: a live campaign as read can be checked against a document's fields.
+
+    For a vendor whose reads name and shape fields as the documents do, and whose ``live_fields`` gives a
+    value already in normal form back unchanged: when the read holds every field a document sets, exactly,
+    nothing differs, and the read need not be normalised. That is most campaigns of most plans; normalising
+    them was a sixth of a 10,000-campaign plan with nothing to do.
+    """
+
+    def holds(self, documented: Mapping[str, Any], live: Live) -> bool:
+        """True only when each of ``documented`` (a document's fields, normalised) is ``live``'s as read; False says
+        nothing (the normalised fields are compared then)."""
+        ...
+
+
+Differences = Callable[[Mapping[str, Any], Live, Sequence[str]], dict[str, tuple[Any, Any]]]
+
+
+def differences(provider: Provider) -> Differences:
+    """What differs between a document's fields and a live campaign, ``ignore``'s fields left out (for
+    ``diff.changed_fields``, with the provider's optional ``Settling`` and ``HoldsAsRead``). Made once for
+    many campaigns: a check against a runtime Protocol costs tens of microseconds."""
+    settled, live_fields = settling(provider), provider.live_fields
+    holds = provider.holds if isinstance(provider, HoldsAsRead) else None
+
+    def changes(fields: Mapping[str, Any], live: Live, ignore: Sequence[str]) -> dict[str, tuple[Any, Any]]:
+        if holds is not None and holds(fields, live):
+            return {}
+        return changed_fields(fields, live_fields(live), ignore, settled)
+
+    return changes
 
 
 class IdsOnly:
