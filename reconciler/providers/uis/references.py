@@ -131,8 +131,10 @@ def resolve(desired: Sequence[Desired], live: LiveState) -> list[Desired]:
 
 def _has_refs(fields: Mapping[str, Any]) -> bool:
     """``refs_in`` is not empty: asked of every campaign of every plan, so without building the list."""
-    return isinstance(fields.get("site_id"), Ref) or any(
-        isinstance(v, Ref) for b in fields.get("site_blocks") or () for v in b.values())
+    if isinstance(fields.get("site_id"), Ref):
+        return True
+    blocks = fields.get("site_blocks")  # (none: no generator to make, half the cost)
+    return bool(blocks) and any(isinstance(v, Ref) for b in blocks for v in b.values())
 
 
 def refs_in(fields: Mapping[str, Any]) -> list[Ref]:
