@@ -129,10 +129,10 @@ def _run(job: Coroutine[Any, Any, T]) -> T:
     the task and its result with it (a plan of 100 updates: 1% of a warm 10,000-campaign plan)."""
     result: list[T] = []
 
-    async def run() -> None:
+    async def task() -> None:
         result.append(await job)
 
-    asyncio.run(run())
+    asyncio.run(task())
     return result[0]
 
 
@@ -302,7 +302,7 @@ def import_(path: Path, account: str, force: bool) -> int:
     config, desired = _load(path, (account,))
     documents = {doc.source.file for doc in load_tree(path, Path.cwd())[0]}  # never overwritten
     imported = _run(import_campaigns(config, account, desired[account], force=force, base=Path.cwd(),
-                                            documents=documents))
+                                     documents=documents))
     click.echo("\n".join(imported.lines()))
     return 0
 
