@@ -133,8 +133,10 @@ def _has_refs(fields: Mapping[str, Any]) -> bool:
     """``refs_in`` is not empty: asked of every campaign of every plan, so without building the list."""
     if isinstance(fields.get("site_id"), Ref):
         return True
-    blocks = fields.get("site_blocks")  # (none: no generator to make, half the cost)
-    return bool(blocks) and any(isinstance(v, Ref) for b in blocks for v in b.values())
+    blocks = fields.get("site_blocks")
+    if not blocks:  # no generator to make: half the cost
+        return False
+    return any(isinstance(v, Ref) for b in blocks for v in b.values())
 
 
 def refs_in(fields: Mapping[str, Any]) -> list[Ref]:
