@@ -16,6 +16,7 @@ from reconciler.documents import NOT_A_FILE, Document, decode, load_text, unread
 from reconciler.engine.cache import UNREAD, DocumentCache, Outcome, digest, pack, unpack
 from reconciler.engine.memory import hold, kept
 from reconciler.errors import Problem, ProblemsError
+from reconciler.http import prepare_in_background
 from reconciler.model import NO_LIFECYCLE, Desired, Lifecycle
 from reconciler.providers import PROVIDERS
 from reconciler.validation import validate
@@ -137,7 +138,9 @@ def _read_all(config: Config, todo: Part) -> Iterator[tuple[Part, tuple[list[byt
     parts = [todo[i:i + size] for i in range(0, len(todo), size)]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         jobs = [[job for _, _, job in part] for part in parts]
-        for part, (digests, chunk) in zip(parts, pool.map(_packed, [config] * len(parts), jobs), strict=True):
+        results = pool.map(_packed, [config] * len(parts), jobs)  # every worker forked by now
+        prepare_in_background()  # this process mostly waits for them meanwhile
+        for part, (digests, chunk) in zip(parts, results, strict=True):
             yield part, (digests, chunk, unpack(chunk))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -173,15 +174,20 @@ def test_many_files_are_read_across_processes_with_the_same_result(
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(load, "ProcessPoolExecutor", CountedPool)
+    workers_then: list[int] = []  # the HTTP stack is imported meanwhile in a thread: never before a fork
+    monkeypatch.setattr(load, "prepare_in_background",
+                        lambda: workers_then.append(len(multiprocessing.active_children())))
     with pytest.raises(ProblemsError) as many:
         _desired(repo)
     assert len(pools) == 1  # read by worker processes indeed
+    assert workers_then == [2]
     assert [str(p) for p in many.value.problems] == [str(p) for p in one.value.problems]
     assert [str(p) for p in one.value.problems] == ["c/bad.yaml:4:1: YAML duplicate key 'status' (first at line 3)"]
     repo.path.joinpath("c/bad.yaml").unlink()
     sequential = _desired(repo)
     monkeypatch.setattr(load, "PARALLEL_FROM", 1000)
     assert _desired(repo) == sequential and len(sequential) == 12
+    assert workers_then == [2, 2]  # read by workers again; in one process, nothing to wait for
 
 
 def test_rounds_of_edits_always_give_what_the_files_say(repo: Repo) -> None:
