@@ -42,7 +42,7 @@ Outcome = tuple[list[Desired], list[Problem]]
 RACY_NS = 2_000_000_000
 UNREAD = b""
 """The digest of a file that could not be read: its outcome (the problem) is never taken from the cache."""
-FORMAT = 4
+FORMAT = 5
 
 Entry = tuple[int, int, int, bytes, int, int]
 """What the cache knows of one file: its size, modification time and inode (its stamp), the digest of its
@@ -92,8 +92,9 @@ class DocumentCache:
         self._entries: dict[str, Entry] = {}
         self._order: list[str] = []
         """The files as the run that wrote the cache listed them (for ``unchanged``)."""
-        self._clean: frozenset[str] = frozenset()
-        """The accounts for which that run found no problem at all in those files."""
+        self._clean: dict[str, int] = {}
+        """The accounts for which that run found no problem at all in those files, each with its number of
+        campaigns."""
         self._chunks: list[bytes] = []
         self._loaded: dict[int, list[Outcome]] = {}
         self._dirty = False
@@ -154,7 +155,11 @@ class DocumentCache:
 
     def clean(self, accounts: Collection[str]) -> bool:
         """Whether the run that wrote the cache found no problem at all, checking (at least) ``accounts``."""
-        return bool(accounts) and self._clean.issuperset(accounts)
+        return bool(accounts) and all(name in self._clean for name in accounts)
+
+    def campaigns(self, account: str) -> int:
+        """How many campaigns the files describe for ``account``, as the run that found it clean counted."""
+        return self._clean.get(account, 0)
 
     def lookup(self, path: str, st: os.stat_result) -> Outcome | bytes | None:
         """The cached outcome of the file at ``path``; else its bytes if they had to be read to tell, else
@@ -182,10 +187,11 @@ class DocumentCache:
             self._entries[path] = (*stamp(st), hashed, number, slot)
         self._dirty = True
 
-    def save(self, paths: Sequence[str], clean: Collection[str]) -> None:
+    def save(self, paths: Sequence[str], clean: Mapping[str, int]) -> None:
         """Write the cache for ``paths`` (the run's files, in its order; no others), and the accounts for
-        which the run found no problem in them (``clean``), if anything changed; never fails the run."""
-        unchanged = not self._dirty and list(paths) == self._order and frozenset(clean) == self._clean
+        which the run found no problem in them with their numbers of campaigns (``clean``), if anything
+        changed; never fails the run."""
+        unchanged = not self._dirty and list(paths) == self._order and dict(clean) == self._clean
         if self._key is None or unchanged:  # (the order lists every entry: the same files, none new or gone)
             return
         # Keyed by the run's own strings, the same objects as ``order``'s: each path is pickled once.
@@ -201,7 +207,7 @@ class DocumentCache:
             chunks = [self._chunks[c] for c in used]
             entries = {p: (*e[:CHUNK], renumber[e[CHUNK]], e[SLOT]) for p, e in entries.items()}
         order = [p for p in paths if p in entries]
-        body = pickle.dumps((self._salt, time.time_ns(), entries, order, frozenset(clean), chunks),
+        body = pickle.dumps((self._salt, time.time_ns(), entries, order, dict(clean), chunks),
                             protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # a read-only checkout just goes without a cache
             write_atomic(self.path, self._sign(body) + body)

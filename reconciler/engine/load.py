@@ -71,6 +71,13 @@ class Documents:
             self._loaded = self._load()
         return self._loaded
 
+    def expected(self) -> dict[str, int]:
+        """About how many campaigns each account has documents for: exactly once loaded; before that, when
+        ``known_clean``, as the run that found the tree clean counted; else nothing known."""
+        if self._loaded is not None:
+            return {name: len(items) for name, items in self._loaded.items()}
+        return {name: self._cache.campaigns(name) for name in self.accounts} if self.known_clean else {}
+
     def _load(self) -> dict[str, list[Desired]]:
         problems: list[Problem] = []
         if self.unknown:
@@ -88,7 +95,7 @@ class Documents:
             items.sort(key=lambda d: (d.label, d.source.file))
             problems.extend(_duplicates(items))
             problems.extend(PROVIDERS[self.config.accounts[name].provider].offline_problems(items))
-        self._cache.save(self._origins, () if problems else self.accounts)
+        self._cache.save(self._origins, {} if problems else {name: len(desired[name]) for name in self.accounts})
         if problems:
             raise ProblemsError(problems)
         return desired

@@ -54,8 +54,8 @@ async def load_and_read(documents: Documents, sessions: Mapping[str, Session]
     names = documents.accounts
     if not documents.known_clean:
         desired = documents.load()
-        return desired, await read_all(sessions, names)
-    reading = asyncio.ensure_future(read_all(sessions, names))
+        return desired, await read_all(sessions, names, documents.expected())
+    reading = asyncio.ensure_future(read_all(sessions, names, documents.expected()))
     for _ in range(SEND_TURNS):
         await asyncio.sleep(0)
     try:
@@ -78,11 +78,13 @@ def combine(config: Config, parts: Mapping[str, AccountPlan]) -> Plan:
     return Plan(order(operations), tuple(sorted(parts)), tuple(targets), tuple(warnings))
 
 
-async def read_all(sessions: Mapping[str, Session], names: Sequence[str]) -> dict[str, LiveState]:
+async def read_all(sessions: Mapping[str, Session], names: Sequence[str],
+                   expected: Mapping[str, int] | None = None) -> dict[str, LiveState]:
     """Each account's live state, read concurrently (kept out of the collector's passes, and held to the end
-    of the process)."""
+    of the process); ``expected``: about how many campaigns each account has documents for."""
+    expected = expected or {}
     with kept():
-        states = await asyncio.gather(*(sessions[n].read() for n in names))
+        states = await asyncio.gather(*(sessions[n].read(expected.get(n, 0)) for n in names))
     return hold(dict(zip(names, states, strict=True)))
 
 

@@ -76,7 +76,11 @@ class Match:
 class Session(Protocol):
     """A connection to one account of one vendor."""
 
-    async def read(self) -> LiveState: ...
+    async def read(self, expected: int = 0) -> LiveState:
+        """Every live campaign of the account, and the reference data planning needs. ``expected``: about
+        how many campaigns there are (the account's documents), so that a vendor that reads in pages can
+        ask for all of them at once; a wrong guess costs calls, never campaigns."""
+        ...
 
     async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]: ...
 

@@ -55,9 +55,9 @@ def test_a_known_clean_tree_is_taken_while_the_vendor_is_read(repo: Repo, monkey
     events: list[str] = []
     real_read, real_load = UisSession.read, Documents._load
 
-    async def read(self: UisSession) -> object:
-        events.append("read sent")
-        return await real_read(self)
+    async def read(self: UisSession, expected: int = 0) -> object:
+        events.append(f"read sent, {expected} expected")
+        return await real_read(self, expected)
 
     def load(self: Documents) -> object:
         events.append("documents taken")
@@ -66,11 +66,11 @@ def test_a_known_clean_tree_is_taken_while_the_vendor_is_read(repo: Repo, monkey
     monkeypatch.setattr(UisSession, "read", read)
     monkeypatch.setattr(Documents, "_load", load)
     assert repo.run("plan").code == 0
-    assert events == ["read sent", "documents taken"]
+    assert events == ["read sent, 3 expected", "documents taken"]  # as the run that found it clean counted
     _aged(repo.write("c/3.yaml", CAMPAIGN.format(i=3)))  # not the tree cached as clean: documents first
     events.clear()
     assert repo.run("plan").code == 0
-    assert events == ["documents taken", "read sent"]
+    assert events == ["documents taken", "read sent, 4 expected"]
 
 
 def test_a_broken_file_in_a_tree_cached_as_clean_stops_the_run_before_any_call(repo: Repo) -> None:

@@ -89,7 +89,7 @@ class CallFireSession:
             rows.extend(page.get("CccCampaign") or [])
         return [row for row in rows if isinstance(row, dict)]
 
-    async def read(self) -> LiveState:
+    async def read(self, expected: int = 0) -> LiveState:  # (one query reads them all)
         campaigns = tuple(Live(id=int(row["id"]), key=row.get("Name"), fields=row) for row in await self.query())
         return LiveState(campaigns, calls=self.calls)
 

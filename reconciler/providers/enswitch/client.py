@@ -92,7 +92,7 @@ class EnswitchSession:
         log.debug("<- %s", text)
         raise VendorError(text, code=code, field=key or None, final=True, maybe_applied=False)  # ENS-04
 
-    async def read(self) -> LiveState:
+    async def read(self, expected: int = 0) -> LiveState:  # (one call reads them all)
         answer = await retrying(lambda: self.call(LIST, {}), self._retry)
         rows = answer.data if isinstance(answer.data, list) else []
         campaigns = tuple(Live(id=integer(row.get("id")), key=row.get("name"), fields=row)

@@ -119,7 +119,7 @@ class TopsortSession:
             raise TransportError("GET campaigns: the answer has no campaigns list")
         return answer
 
-    async def read(self) -> LiveState:
+    async def read(self, expected: int = 0) -> LiveState:  # (each page names the next: one after another)
         rows: list[dict[str, Any]] = []
         offset = 0
         while True:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import secrets
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import Repo
 
@@ -34,6 +36,43 @@ def test_reads_all_campaigns_in_ceil_n_over_10000_calls(repo: Repo, count: int) 
     assert len(reads) == max(1, math.ceil(count / PAGE)) + len(REFERENCE_METHODS)
     if count:
         assert f"~ u / c{count}: update" in result.out, "the last page was read and matched"
+
+
+@pytest.mark.parametrize("expected, live", [(25_000, 25_000), (25_000, 12_000), (5_000, 25_000), (0, 25_000)])
+def test_the_pages_expected_campaigns_fill_are_asked_for_with_the_first(expected: int, live: int) -> None:
+    """The first page is answered only once every page asked for with it has arrived: were they asked for
+    after it, the read would never end."""
+    early = max(0, math.ceil(expected / PAGE) - 1)
+    arrived: list[int] = []
+    all_early = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        params = json.loads(request.content)["params"]
+        if json.loads(request.content)["method"] != "get.campaigns":
+            return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "result": {"data": []}})
+        offset = params["offset"]
+        arrived.append(offset)
+        if len([o for o in arrived if o]) >= early:
+            all_early.set()
+        if offset == 0:
+            await asyncio.wait_for(all_early.wait(), 5)
+        rows = [{"id": i, "name": f"c{i}"} for i in range(offset, min(offset + PAGE, live))]
+        return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1,
+                                         "result": {"data": rows, "metadata": {"total_items": live}}})
+
+    async def read() -> list[int]:
+        client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        session = UisSession("http://vendor.test/", "t", None, client)
+        try:
+            state = await session.read(expected)
+        finally:
+            await session.aclose()
+        return [c.id for c in state.campaigns]
+
+    ids = asyncio.run(read())
+    assert ids == list(range(live))  # every campaign once, in order
+    # each page asked for once; a guess above what is live costs the pages it names, no more
+    assert sorted(arrived) == list(range(0, max(live, early * PAGE + 1), PAGE))
 
 
 def test_uis_17_limit_exceeded_is_retryable_with_the_reset_time_as_its_hint(tmp_path: Path) -> None:
