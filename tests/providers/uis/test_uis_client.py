@@ -62,7 +62,7 @@ def test_the_pages_expected_campaigns_fill_are_asked_for_with_the_first(expected
 
     async def read() -> list[int]:
         client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-        session = UisSession("http://vendor.test/", "t", None, client)
+        session = UisSession("http://vendor.test/", secrets.token_hex(16), None, client)  # masked in all logs
         try:
             state = await session.read(expected)
         finally:
