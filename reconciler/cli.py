@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import sys
@@ -22,7 +21,7 @@ from reconciler.engine.adopt import import_campaigns
 from reconciler.engine.apply import ApplyOptions, Outcome, Status, apply_plan
 from reconciler.engine.connect import connect_all, sandbox_app
 from reconciler.engine.load import Documents
-from reconciler.engine.memory import release
+from reconciler.engine.memory import run_scope
 from reconciler.engine.remote import validate_remote
 from reconciler.engine.run import check_saved, load_and_read, make_plan, verify
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
@@ -360,39 +359,29 @@ def reset(path: Path, accounts: tuple[str, ...]) -> int:
     return 0
 
 
-GC_THRESHOLD = (50_000, 20, 10)
-"""A run builds hundreds of thousands of objects that live until it ends (documents, live campaigns): with
-the default threshold (700) the collector scans them again and again, which doubled the time to read a
-10,000-campaign cache or vendor answer (tests/bench/plan_scale.py)."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    release()  # what an earlier run of this process held
-    before = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLD)
-    try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="reconciler",
-                          standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("Interrupted.", err=True)
-        return 130
-    except click.ClickException as exc:
-        exc.show()
-        return 1
-    except ProblemsError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
-        return 1
-    except ReconcilerError as exc:
-        click.echo(f"error: {exc}", err=True)
-        return 1
-    finally:
-        _debug_log(False)
-        gc.unfreeze()  # what the run kept out of the collector's passes (engine.memory.kept) is its again
-        gc.set_threshold(*before)
+    with run_scope():
+        try:
+            result = cli.main(args=list(argv) if argv is not None else None, prog_name="reconciler",
+                              standalone_mode=False)
+        except click.exceptions.Exit as exc:
+            return exc.exit_code
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo("Interrupted.", err=True)
+            return 130
+        except click.ClickException as exc:
+            exc.show()
+            return 1
+        except ProblemsError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
+            return 1
+        except ReconcilerError as exc:
+            click.echo(f"error: {exc}", err=True)
+            return 1
+        finally:
+            _debug_log(False)
     return result if isinstance(result, int) else 0
 
 

@@ -49,7 +49,6 @@ class EnswitchProvider(IdsOnly):
     def offline_problems(self, desired: Sequence[Desired]) -> list[Problem]:
         return rules.offline_problems(desired)
 
-
     def plan(self, account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
              live: LiveState) -> list[Operation]:
         return rules.plan(account, matches, orphans)
