@@ -99,13 +99,11 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def prepare_in_background() -> threading.Thread:
+def prepare_in_background() -> None:
     """Import, in a thread of its own, what httpx loads only on the first request (httpcore, h11 and anyio's
     asyncio backend: 45 ms), for a caller with time to spare, such as one waiting for its workers. Never
     before a fork: a child would inherit the import locks the thread may hold."""
-    thread = threading.Thread(target=_prepare, name="reconciler-http-import", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=_prepare, name="reconciler-http-import", daemon=True).start()
 
 
 def _prepare() -> None:
