@@ -143,12 +143,17 @@ def _read_all(config: Config, todo: Part) -> Iterator[tuple[Part, tuple[list[byt
         return
     size = -(-len(todo) // (workers * 4))
     parts = [todo[i:i + size] for i in range(0, len(todo), size)]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
         jobs = [[job for _, _, job in part] for part in parts]
         results = pool.map(_packed, [config] * len(parts), jobs)  # every worker forked by now
         prepare_in_background()  # this process mostly waits for them meanwhile
         for part, (digests, chunk) in zip(parts, results, strict=True):
             yield part, (digests, chunk, unpack(chunk))
+    finally:
+        # The workers end by themselves, and the executor's own thread joins them: waiting here for them to
+        # end took 20 ms of the 200 that reading 500 files took.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _packed(config: Config, jobs: Sequence[Job]) -> tuple[list[bytes], bytes]:
