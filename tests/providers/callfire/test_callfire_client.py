@@ -147,9 +147,11 @@ def test_a_resource_exception_is_a_final_refusal_with_its_message(vendor: tuple[
 
 
 def test_cf_03_apply_converges_through_500s_429s_and_dropped_answers_applying_each_request_once(repo: Repo) -> None:
+    # One call at a time, so that the seeded faults fall on the same calls in every run: with several in
+    # flight, an unlucky order once gave one call 8 faults in a row (a 7% chance a call at these rates).
     repo.write("reconciler.yaml", DROPPING.replace(
         "faults: {drop_rate: 1, limit: 1}", "faults: {error_rate: 0.2, rate_429: 0.1, retry_after: 0, drop_rate: 0.6, "
-                                            "seed: 7}").replace("attempts: 3", "attempts: 8"))
+                                            "seed: 7}").replace("attempts: 3", "attempts: 8, concurrency: 1"))
     repo.write_json("seed.json", {"campaigns": [{"id": i, "Name": f"C{i}", "Question": [{"Label": "A"}, {"Label": "B"}]}
                                                 for i in range(1, 5)]})
     repo.write("a.yaml", "\n---\n".join(f"account: c\nName: C{i}\nScript: s{i}\nQuestion: [{{Label: B}}]\n"
