@@ -8,18 +8,21 @@ campaigns with 1% of them different. In one run it measures, each in a fresh pro
   (b) a cold plan: no cache under ``.reconciler/``,
   (c) a warm plan: nothing changed since (b),
 and prints one JSON line. ``*_s`` are seconds inside the process, after its imports (what the work costs);
-``*_process_s`` are whole processes, interpreter start and imports included. With ``--repeat R`` (default
-3) the three are measured R times in turn (a, b, c, a, b, c, ...; the cache is removed before each cold
-plan) and each figure is the median, so a machine whose speed drifts does not skew one of them; ``runs``
-lists every run. ``cold_ratio`` = b/a and ``warm_ratio`` = c/a on the in-process medians; ``calls`` are
-the vendor calls each plan made (from the sandbox's request log); ``peak_rss_mb`` is the plan processes'
-largest peak resident set.
+``*_process_s`` are whole processes, interpreter start and imports included (a plan's process ends as
+the ``reconciler`` command's does, without freeing its objects one by one). Each run starts after
+``os.sync``, so the kernel is not still writing out the generated files or the previous run's cache.
+With ``--repeat R`` (default 3) the three are measured R times in turn (a, b, c, a, b, c, ...; the cache
+is removed before each cold plan) and each figure is the median, so a machine whose speed drifts does
+not skew one of them; ``runs`` lists every run. ``cold_ratio`` = b/a and ``warm_ratio`` = c/a on the
+in-process medians; ``calls`` are the vendor calls each plan made (from the sandbox's request log);
+``peak_rss_mb`` is the plan processes' largest peak resident set.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import tempfile
@@ -44,7 +47,7 @@ print(time.perf_counter() - t0, n)
 """
 
 PLAN = """
-import sys, time, resource, contextlib, io
+import os, sys, time, resource, contextlib, io
 from reconciler.cli import main
 t0 = time.perf_counter()
 out = io.StringIO()
@@ -53,7 +56,8 @@ with contextlib.redirect_stdout(out):
 elapsed = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 summary = [line for line in out.getvalue().splitlines() if line.startswith("Plan:")]
-print(elapsed, rss, code, summary[-1] if summary else "")
+print(elapsed, rss, code, summary[-1] if summary else "", flush=True)
+os._exit(0)  # as the reconciler command ends (cli.run): not freeing 100,000 campaigns object by object
 """
 
 
@@ -77,10 +81,13 @@ def main() -> None:
     try:
         for _ in range(args.repeat):
             shutil.rmtree(root / "plan" / ".reconciler", ignore_errors=True)  # cold: no cache
+            os.sync()  # each run starts with nothing left for the kernel to write (100,000 files: 40 MB)
             a_wall, (a_s, docs) = timed(PYYAML, [plan], env)
             before = len(requests(root))
+            os.sync()
             b_wall, (b_s, b_rss, b_code, b_summary) = timed(PLAN, [plan], env)
             middle = len(requests(root))
+            os.sync()
             c_wall, (c_s, c_rss, c_code, c_summary) = timed(PLAN, [plan], env)
             after = len(requests(root))
             runs.append({"pyyaml_c_s": float(a_s), "cold_s": float(b_s), "warm_s": float(c_s),
