@@ -16,6 +16,12 @@ is removed before each cold plan) and each figure is the median, so a machine wh
 not skew one of them; ``runs`` lists every run. ``cold_ratio`` = b/a and ``warm_ratio`` = c/a on the
 in-process medians; ``calls`` are the vendor calls each plan made (from the sandbox's request log);
 ``peak_rss_mb`` is the plan processes' largest peak resident set.
+
+    python tests/bench/plan_scale.py --campaigns 100000 --scale-from 10000 [--repeat R]
+
+measures both sizes, each run of M campaigns right before one of N (this machine's speed drifts by
+up to 1.8x within minutes, so sizes timed in separate invocations do not compare), and adds
+``scale``: N's times over M's, the median of the R pairs, and ``scale_from``: M's figures.
 """
 
 from __future__ import annotations
@@ -66,58 +72,89 @@ def main() -> None:
     ap.add_argument("--campaigns", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3, help="Measure each R times; report medians.")
     ap.add_argument("--keep", type=Path, help="Generate here and keep it (default: a temporary folder).")
+    ap.add_argument("--scale-from", type=int, metavar="M",
+                    help="Also measure M campaigns, each run right before N's, and report N's times over M's.")
     args = ap.parse_args()
-    root = args.keep or Path(tempfile.mkdtemp(prefix="plan-scale-"))
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    t0 = time.perf_counter()
-    generate(root, args.campaigns,
-             lambda i: f"Campaign number {i}" + (" (changed at the vendor)" if i % 100 == 0 else ""),
-             sandbox=", limits: {minute: 1000000, day: 10000000}")
-    generated = time.perf_counter() - t0
-    proc, env = serve(root)
-    plan = str(root / "plan")
-    runs: list[dict[str, Any]] = []
+    base = args.keep or Path(tempfile.mkdtemp(prefix="plan-scale-"))
+    shutil.rmtree(base, ignore_errors=True)
+    sizes = [args.campaigns] if args.scale_from is None else [args.scale_from, args.campaigns]
+    trees = [_Tree(base / str(n) if len(sizes) > 1 else base, n) for n in sizes]
     try:
         for _ in range(args.repeat):
-            shutil.rmtree(root / "plan" / ".reconciler", ignore_errors=True)  # cold: no cache
-            os.sync()  # each run starts with nothing left for the kernel to write (100,000 files: 40 MB)
-            a_wall, (a_s, docs) = timed(PYYAML, [plan], env)
-            before = len(requests(root))
-            os.sync()
-            b_wall, (b_s, b_rss, b_code, b_summary) = timed(PLAN, [plan], env)
-            middle = len(requests(root))
-            os.sync()
-            c_wall, (c_s, c_rss, c_code, c_summary) = timed(PLAN, [plan], env)
-            after = len(requests(root))
-            runs.append({"pyyaml_c_s": float(a_s), "cold_s": float(b_s), "warm_s": float(c_s),
-                         "pyyaml_c_process_s": a_wall, "cold_process_s": b_wall, "warm_process_s": c_wall,
-                         "calls_cold": middle - before, "calls_warm": after - middle,
-                         "rss_kb": max(int(b_rss), int(c_rss)), "exit_codes": [int(b_code), int(c_code)],
-                         "plan": [b_summary, c_summary]})
+            for tree in trees:  # M then N, so each pair is measured minutes apart at most
+                tree.measure()
     finally:
-        proc.terminate()
-        proc.wait()
+        for tree in trees:
+            tree.stop()
     if not args.keep:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
+    line = trees[-1].figures()
+    if len(trees) > 1:
+        small, big = trees
+        line["scale_from"] = small.figures()
+        line["scale"] = {name: round(statistics.median(b[name] / s[name] for s, b in zip(small.runs, big.runs,
+                                                                                             strict=True)), 2)
+                         for name in ("pyyaml_c_s", "cold_s", "warm_s")}
+    print(json.dumps(line))
 
-    def median(name: str) -> float:
-        return statistics.median(float(r[name]) for r in runs)
 
-    a, b, c = median("pyyaml_c_s"), median("cold_s"), median("warm_s")
-    print(json.dumps({
-        "campaigns": args.campaigns, "documents": int(docs), "changed_at_vendor": (args.campaigns + 99) // 100,
-        "generate_s": round(generated, 2), "repeat": args.repeat,
-        "pyyaml_c_s": round(a, 3), "cold_s": round(b, 3), "warm_s": round(c, 3),
-        "cold_ratio": round(b / a, 3), "warm_ratio": round(c / a, 3),
-        "pyyaml_c_process_s": round(median("pyyaml_c_process_s"), 3),
-        "cold_process_s": round(median("cold_process_s"), 3), "warm_process_s": round(median("warm_process_s"), 3),
-        "calls_cold": max(r["calls_cold"] for r in runs), "calls_warm": max(r["calls_warm"] for r in runs),
-        "peak_rss_mb": round(max(r["rss_kb"] for r in runs) / 1024, 1),
-        "exit_codes": sorted({code for r in runs for code in r["exit_codes"]}), "plan": runs[-1]["plan"],
-        "runs": [{k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()
-                  if k in ("pyyaml_c_s", "cold_s", "warm_s")} for r in runs],
-    }))
+class _Tree:
+    """N campaigns generated under ``root`` and their sandbox; ``measure`` makes one run of (a), (b), (c)."""
+
+    def __init__(self, root: Path, n: int) -> None:
+        self.root, self.n = root, n
+        root.mkdir(parents=True)
+        t0 = time.perf_counter()
+        generate(root, n, lambda i: f"Campaign number {i}" + (" (changed at the vendor)" if i % 100 == 0 else ""),
+                 sandbox=", limits: {minute: 1000000, day: 10000000}")
+        self.generated = time.perf_counter() - t0
+        self.proc, self.env = serve(root)
+        self.runs: list[dict[str, Any]] = []
+        self.documents = 0
+
+    def measure(self) -> None:
+        root, env, plan = self.root, self.env, str(self.root / "plan")
+        shutil.rmtree(root / "plan" / ".reconciler", ignore_errors=True)  # cold: no cache
+        os.sync()  # each run starts with nothing left for the kernel to write (100,000 files: 40 MB)
+        a_wall, (a_s, docs) = timed(PYYAML, [plan], env)
+        before = len(requests(root))
+        os.sync()
+        b_wall, (b_s, b_rss, b_code, b_summary) = timed(PLAN, [plan], env)
+        middle = len(requests(root))
+        os.sync()
+        c_wall, (c_s, c_rss, c_code, c_summary) = timed(PLAN, [plan], env)
+        after = len(requests(root))
+        self.documents = int(docs)
+        self.runs.append({"pyyaml_c_s": float(a_s), "cold_s": float(b_s), "warm_s": float(c_s),
+                          "pyyaml_c_process_s": a_wall, "cold_process_s": b_wall, "warm_process_s": c_wall,
+                          "calls_cold": middle - before, "calls_warm": after - middle,
+                          "rss_kb": max(int(b_rss), int(c_rss)), "exit_codes": [int(b_code), int(c_code)],
+                          "plan": [b_summary, c_summary]})
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+
+    def figures(self) -> dict[str, Any]:
+        runs = self.runs
+
+        def median(name: str) -> float:
+            return statistics.median(float(r[name]) for r in runs)
+
+        a, b, c = median("pyyaml_c_s"), median("cold_s"), median("warm_s")
+        return {
+            "campaigns": self.n, "documents": self.documents, "changed_at_vendor": (self.n + 99) // 100,
+            "generate_s": round(self.generated, 2), "repeat": len(runs),
+            "pyyaml_c_s": round(a, 3), "cold_s": round(b, 3), "warm_s": round(c, 3),
+            "cold_ratio": round(b / a, 3), "warm_ratio": round(c / a, 3),
+            "pyyaml_c_process_s": round(median("pyyaml_c_process_s"), 3),
+            "cold_process_s": round(median("cold_process_s"), 3), "warm_process_s": round(median("warm_process_s"), 3),
+            "calls_cold": max(r["calls_cold"] for r in runs), "calls_warm": max(r["calls_warm"] for r in runs),
+            "peak_rss_mb": round(max(r["rss_kb"] for r in runs) / 1024, 1),
+            "exit_codes": sorted({code for r in runs for code in r["exit_codes"]}), "plan": runs[-1]["plan"],
+            "runs": [{k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()
+                      if k in ("pyyaml_c_s", "cold_s", "warm_s")} for r in runs],
+        }
 
 
 if __name__ == "__main__":
