@@ -47,10 +47,10 @@ def test_the_pages_expected_campaigns_fill_are_asked_for_with_the_first(expected
     all_early = asyncio.Event()
 
     async def handler(request: httpx.Request) -> httpx.Response:
-        params = json.loads(request.content)["params"]
-        if json.loads(request.content)["method"] != "get.campaigns":
+        call = json.loads(request.content)
+        if call["method"] != "get.campaigns":
             return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "result": {"data": []}})
-        offset = params["offset"]
+        offset = call["params"]["offset"]
         arrived.append(offset)
         if len([o for o in arrived if o]) >= early:
             all_early.set()
