@@ -19,9 +19,10 @@ in-process medians; ``calls`` are the vendor calls each plan made (from the sand
 
     python tests/bench/plan_scale.py --campaigns 100000 --scale-from 10000 [--repeat R]
 
-measures both sizes, each run of M campaigns right before one of N (this machine's speed drifts by
-up to 1.8x within minutes, so sizes timed in separate invocations do not compare), and adds
-``scale``: N's times over M's, the median of the R pairs, and ``scale_from``: M's figures.
+measures both sizes step by step: M's PyYAML read right before N's, then M's cold plan before N's, then
+the warm plans (this machine's speed drifts by up to 1.8x within minutes: sizes timed in separate
+invocations, or a whole run of each apart, do not compare), and adds ``scale``: N's times over M's, the
+median of the R pairs, and ``scale_from``: M's figures.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="Measure each R times; report medians.")
     ap.add_argument("--keep", type=Path, help="Generate here and keep it (default: a temporary folder).")
     ap.add_argument("--scale-from", type=int, metavar="M",
-                    help="Also measure M campaigns, each run right before N's, and report N's times over M's.")
+                    help="Also measure M campaigns, each step right before N's, and report N's times over M's.")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="plan-scale-"))
     shutil.rmtree(base, ignore_errors=True)
@@ -87,8 +88,11 @@ def main() -> None:
     trees = [_Tree(base / str(n) if len(sizes) > 1 else base, n) for n in sizes]
     try:
         for _ in range(args.repeat):
-            for tree in trees:  # M then N, so each pair is measured minutes apart at most
-                tree.measure()
+            for tree in trees:
+                tree.runs.append({"exit_codes": [], "plan": [], "rss_kb": 0})
+            for step in STEPS:  # M's then N's, so the two of a pair are timed back to back
+                for tree in trees:
+                    tree.measure(step)
     finally:
         for tree in trees:
             tree.stop()
@@ -104,8 +108,11 @@ def main() -> None:
     print(json.dumps(line))
 
 
+STEPS = ("pyyaml", "cold", "warm")
+
+
 class _Tree:
-    """N campaigns generated under ``root`` and their sandbox; ``measure`` makes one run of (a), (b), (c)."""
+    """N campaigns generated under ``root`` and their sandbox; ``measure`` makes one step of a run."""
 
     def __init__(self, root: Path, n: int) -> None:
         self.root, self.n = root, n
@@ -118,24 +125,23 @@ class _Tree:
         self.runs: list[dict[str, Any]] = []
         self.documents = 0
 
-    def measure(self) -> None:
-        root, env, plan = self.root, self.env, str(self.root / "plan")
-        shutil.rmtree(root / "plan" / ".reconciler", ignore_errors=True)  # cold: no cache
+    def measure(self, step: str) -> None:
+        """One step of the current run: (a) "pyyaml", (b) "cold" (the cache removed first) or (c) "warm"."""
+        root, env, plan, run = self.root, self.env, str(self.root / "plan"), self.runs[-1]
+        if step == "cold":
+            shutil.rmtree(root / "plan" / ".reconciler", ignore_errors=True)
         os.sync()  # each run starts with nothing left for the kernel to write (100,000 files: 40 MB)
-        a_wall, (a_s, docs) = timed(PYYAML, [plan], env)
+        if step == "pyyaml":
+            wall, (seconds, docs) = timed(PYYAML, [plan], env)
+            self.documents = int(docs)
+            run.update(pyyaml_c_s=float(seconds), pyyaml_c_process_s=wall)
+            return
         before = len(requests(root))
-        os.sync()
-        b_wall, (b_s, b_rss, b_code, b_summary) = timed(PLAN, [plan], env)
-        middle = len(requests(root))
-        os.sync()
-        c_wall, (c_s, c_rss, c_code, c_summary) = timed(PLAN, [plan], env)
-        after = len(requests(root))
-        self.documents = int(docs)
-        self.runs.append({"pyyaml_c_s": float(a_s), "cold_s": float(b_s), "warm_s": float(c_s),
-                          "pyyaml_c_process_s": a_wall, "cold_process_s": b_wall, "warm_process_s": c_wall,
-                          "calls_cold": middle - before, "calls_warm": after - middle,
-                          "rss_kb": max(int(b_rss), int(c_rss)), "exit_codes": [int(b_code), int(c_code)],
-                          "plan": [b_summary, c_summary]})
+        wall, (seconds, rss, code, summary) = timed(PLAN, [plan], env)
+        run.update({f"{step}_s": float(seconds), f"{step}_process_s": wall,
+                    f"calls_{step}": len(requests(root)) - before, "rss_kb": max(run["rss_kb"], int(rss))})
+        run["exit_codes"].append(int(code))
+        run["plan"].append(summary)
 
     def stop(self) -> None:
         self.proc.terminate()
