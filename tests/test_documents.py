@@ -86,4 +86,3 @@ def test_positions_come_from_the_file_as_it_is_now(tmp_path: Path) -> None:
     f.write_text("# a comment\n\nname: a\nstatus: x\n")  # rewritten in the same process
     docs, _ = load_file(f, "c.yaml", positions=False)
     assert docs[0].source.pos(("status",)).line == 4
-

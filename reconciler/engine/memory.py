@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import gc
 import sys
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ plan spent 1.2 to 3.1 s in the kernel on this one."""
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
 
 
+@functools.cache  # once a process: a run sets it for good
 def reuse_large_blocks() -> bool:
     """Have this process's C allocator keep and reuse freed blocks up to ``LARGE_BLOCKS`` (process-wide, and
     for good: glibc offers no way back to its adaptive default); whether it could (glibc on Linux only)."""
