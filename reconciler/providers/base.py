@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -114,6 +114,19 @@ class RemoteValidation(Protocol):
 
     async def validate(self, op: Operation, request: Mapping[str, Any]) -> Refusal | None:
         """None when the vendor would accept ``request`` for ``op``, else what it refuses."""
+        ...
+
+
+@runtime_checkable
+class ReadsTouched(Protocol):
+    """An optional Session capability: read back only some campaigns, for a vendor whose API filters a read.
+
+    Verify after apply reads what the plan touched rather than the whole account; sessions of vendors whose
+    API cannot select campaigns that way do not have it, and verify reads the account.
+    """
+
+    async def read_touched(self, ids: Collection[Any], keys: Collection[str]) -> LiveState:
+        """The live campaigns whose id is one of ``ids`` or whose key is one of ``keys`` (no reference data)."""
         ...
 
 

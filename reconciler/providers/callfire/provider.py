@@ -4,6 +4,9 @@ this package's model, rules and field mapping.
 A module rather than a class, so that the registry imports it only when an account uses CallFire; the client
 (httpx) and the sandbox (starlette) are imported by ``connect`` and ``sandbox_app``, so that offline commands
 (validate, fmt) never load them.
+
+Verify after apply reads back only the touched campaigns (``ReadsTouched``: GetCccCampaign by id, and
+QueryCccCampaigns by Name for those created), while that takes fewer calls than reading every page.
 """
 
 from __future__ import annotations

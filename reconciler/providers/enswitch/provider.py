@@ -4,6 +4,10 @@ this package's model, rules and field mapping.
 A module rather than a class, so that the registry imports it only when an account uses Enswitch; the client
 (httpx) and the sandbox (starlette) are imported by ``connect`` and ``sandbox_app``, so that offline commands
 (validate, fmt) never load them.
+
+Verify after apply reads the whole account back: ``bulk/campaigns/list`` has no filter and no paging, and
+``bulk/campaigns/get`` is not in Enswitch's public documentation (vendor-docs/FACTS.md); the list is one call
+whatever the account's size.
 """
 
 from __future__ import annotations

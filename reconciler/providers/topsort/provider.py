@@ -4,6 +4,10 @@ this package's model, rules and field mapping.
 A module rather than a class, so that the registry imports it only when an account uses Topsort; the client
 (httpx) and the sandbox (starlette) are imported by ``connect`` and ``sandbox_app``, so that offline commands
 (validate, fmt) never load them.
+
+Verify after apply takes the answers to the writes as the read-back (each answers with the whole campaign:
+``WriteAnswers``); when they do not describe every touched campaign it reads the account whole, since the
+campaign list selects by vendor and status only, not by id or name (vendor-docs/FACTS.md).
 """
 
 from __future__ import annotations
