@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
 import time
 from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from reconciler import __version__, planfile
-from reconciler.accounts import summaries, to_json, to_table
-from reconciler.config import Config, load_config
-from reconciler.documents import display_name, load_tree
-from reconciler.engine.adopt import import_campaigns
-from reconciler.engine.apply import ApplyOptions, Outcome, Status, apply_plan
-from reconciler.engine.connect import connect_all, sandbox_app
-from reconciler.engine.load import Documents
+from reconciler import __version__
 from reconciler.engine.memory import run_scope
-from reconciler.engine.remote import validate_remote
-from reconciler.engine.run import check_saved, load_and_read, make_plan, verify
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
-from reconciler.files import pending, write_atomic
-from reconciler.fmt import format_tree
-from reconciler.http import RedactingFilter
-from reconciler.model import Desired, Plan
-from reconciler.providers import PROVIDERS
-from reconciler.providers.base import Session
-from reconciler.render import FORMATS, Format, render
-from reconciler.render.github import error_annotations
-from reconciler.render.progress import progress
-from reconciler.render.text import render_text
-from reconciler.sandbox.server import SandboxServer
+from reconciler.render import FORMATS, Format
+
+# Each command imports what it uses when it runs: `--help` loads no provider, and `validate` only the
+# providers its accounts use, without the HTTP client, the sandbox server or the saved-plan models.
+if TYPE_CHECKING:
+    from reconciler.config import Config
+    from reconciler.engine.apply import Outcome
+    from reconciler.engine.load import Documents
+    from reconciler.model import Desired, Plan
+    from reconciler.providers.base import Session
 
 T = TypeVar("T")
 
@@ -47,6 +36,9 @@ ACCOUNTS = click.option("--account", "accounts", multiple=True, metavar="NAME",
 def _open(path: Path, accounts: Sequence[str]) -> tuple[Config, Documents]:
     """The configuration and the documents; documents that may have problems are loaded here, so that a
     problem stops the run before any sandbox starts or any vendor is called."""
+    from reconciler.config import load_config
+    from reconciler.engine.load import Documents
+
     config = load_config(path)
     documents = Documents(config, path, Path.cwd(), accounts)
     if not documents.known_clean:
@@ -77,6 +69,8 @@ def _debug_log(on: bool) -> None:
         root.removeHandler(old)
     root.setLevel(logging.DEBUG if on else logging.WARNING)
     if on:
+        from reconciler.http import RedactingFilter
+
         handler = logging.StreamHandler(sys.stderr)
         handler.set_name(DEBUG_HANDLER)
         handler.addFilter(RedactingFilter())
@@ -90,6 +84,8 @@ def _debug_log(on: bool) -> None:
               help="github: each problem as a GitHub Actions annotation on its file and line.")
 def validate(path: Path, fmt: str) -> int:
     """Offline checks: YAML, schema, and every rule that needs no live state."""
+    from reconciler.render.github import error_annotations
+
     try:
         _, desired = _load(path, ())
     except ReconcilerError as exc:
@@ -109,6 +105,9 @@ def validate(path: Path, fmt: str) -> int:
 @click.option("--json", "as_json", is_flag=True, help="One line of JSON for a CI matrix (name, provider, sandbox).")
 def accounts(path: Path, as_json: bool) -> int:
     """List the accounts of reconciler.yaml (no secrets): one CI job per account."""
+    from reconciler.accounts import summaries, to_json, to_table
+    from reconciler.config import load_config
+
     found = summaries(load_config(path))
     click.echo(to_json(found) if as_json else to_table(found))
     return 0
@@ -126,6 +125,8 @@ def _run(job: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run(job)``, with ``job``'s result kept out of the task ``asyncio.run`` makes: on its way out
     it asks for the SIGINT handler, and Python 3.11's failed enum lookup there formats the handler's repr,
     the task and its result with it (a plan of 100 updates: 1% of a warm 10,000-campaign plan)."""
+    import asyncio
+
     result: list[T] = []
 
     async def task() -> None:
@@ -141,6 +142,9 @@ def _providers(config: Config, plan: Plan) -> dict[str, str]:
 
 async def _make_plan(config: Config, documents: Documents,
                      sessions: Mapping[str, Session]) -> tuple[dict[str, list[Desired]], Plan]:
+    from reconciler.engine.run import load_and_read, make_plan
+    from reconciler.render.progress import progress
+
     with progress(f"Reading live campaigns of {len(documents.accounts)} account(s)"):
         desired, live = await load_and_read(documents, sessions)
         return desired, make_plan(config, desired, live)
@@ -154,6 +158,9 @@ REMOTE = click.option("--validate-remote", "remote", is_flag=True,
 async def _check_remotely(plan: Plan, sessions: Mapping[str, Session],
                           desired: Mapping[str, Sequence[Desired]] | None) -> None:
     """--validate-remote: the vendors' refusals raised as located problems; notes on what was not checked."""
+    from reconciler.engine.remote import validate_remote
+    from reconciler.render.progress import progress
+
     with progress("Validating the planned requests with the vendors"):
         report = await validate_remote(plan, sessions, desired)
     for note in report.notes:
@@ -174,6 +181,11 @@ async def _check_remotely(plan: Plan, sessions: Mapping[str, Session],
 def plan(path: Path, accounts: tuple[str, ...], out: Path | None, fmt: Format, detailed_exitcode: bool,
          remote: bool) -> int:
     """Show the calls that would make the live campaigns match the documents."""
+    from reconciler import planfile
+    from reconciler.engine.connect import connect_all
+    from reconciler.files import write_atomic
+    from reconciler.render import render
+
     config, documents = _open(path, accounts)
 
     async def run() -> Plan:
@@ -195,6 +207,10 @@ def plan(path: Path, accounts: tuple[str, ...], out: Path | None, fmt: Format, d
 @FORMAT
 def show(file: Path, fmt: Format) -> int:
     """Show a saved plan (its checksum is checked first)."""
+    from reconciler import planfile
+    from reconciler.documents import display_name
+    from reconciler.render import render
+
     saved, providers = planfile.load(file, display_name(file, Path.cwd()))
     click.echo(render(saved, fmt, providers, _color()))
     return 0
@@ -212,6 +228,11 @@ def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bo
           remote: bool) -> int:
     """Plan (or load a saved plan), then carry it out and check the result."""
     if plan_file is not None:
+        from reconciler import planfile
+        from reconciler.config import load_config
+        from reconciler.documents import display_name
+
+
         if accounts:
             raise click.UsageError("--account chooses accounts when planning; a saved plan has its own")
         config = load_config(path)
@@ -226,6 +247,8 @@ def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bo
 
 
 def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) -> None:
+    from reconciler import planfile
+
     problems = [Problem(None, planfile.RULE, f"{shown}: account '{name}' ({provider}) is not a {provider} account "
                                              "in reconciler.yaml")
                 for name, provider in sorted(providers.items())
@@ -236,6 +259,13 @@ def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) ->
 
 async def _apply(config: Config, source: Plan | Documents, names: Sequence[str], *,
                  force: bool, ask: bool, saved: str = "", remote: bool = False) -> int:
+    from reconciler.engine.apply import ApplyOptions, apply_plan
+    from reconciler.engine.connect import connect_all
+    from reconciler.engine.run import check_saved, verify
+    from reconciler.model import Plan
+    from reconciler.render.progress import progress
+    from reconciler.render.text import render_text
+
     async with connect_all(config, names) as sessions:
         desired: dict[str, list[Desired]] | None = None
         if isinstance(source, Plan):
@@ -278,12 +308,16 @@ async def _apply(config: Config, source: Plan | Documents, names: Sequence[str],
 
 
 def _report(outcome: Outcome) -> None:
+    from reconciler.engine.apply import Status
+
     op = outcome.operation
     line = f"{outcome.status}: {op.account} / {op.campaign}: {op.action} ({op.method})"
     click.echo(line + (f": {outcome.detail}" if outcome.detail else ""), err=outcome.status is not Status.DONE)
 
 
 def _summary(outcomes: Sequence[Outcome]) -> int:
+    from reconciler.engine.apply import Status
+
     counts = {s: sum(1 for o in outcomes if o.status is s) for s in Status}
     retried = sum(1 for o in outcomes if o.attempts > 1)
     click.echo(f"\nApply {'complete' if counts[Status.DONE] == len(outcomes) else 'incomplete'}: "
@@ -298,6 +332,9 @@ def _summary(outcomes: Sequence[Outcome]) -> int:
 @click.option("--force", is_flag=True, help="Overwrite files that are in the way.")
 def import_(path: Path, account: str, force: bool) -> int:
     """Write a YAML document for each live campaign of an account that no document describes yet."""
+    from reconciler.documents import load_tree
+    from reconciler.engine.adopt import import_campaigns
+
     config, desired = _load(path, (account,))
     documents = {doc.source.file for doc in load_tree(path, Path.cwd())[0]}  # never overwritten
     imported = _run(import_campaigns(config, account, desired[account], force=force, base=Path.cwd(),
@@ -311,6 +348,8 @@ def import_(path: Path, account: str, force: bool) -> int:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files that would change.")
 def fmt_(path: Path, check: bool) -> int:
     """Rewrite campaign files in the canonical layout (key order, indentation), keeping comments."""
+    from reconciler.fmt import format_tree
+
     changes = format_tree(path, Path.cwd(), write=not check)
     for change in changes:
         click.echo(f"{'would reformat' if check else 'reformatted'} {change.shown}")
@@ -332,6 +371,11 @@ def sandbox() -> None:
 @click.option("--for", "seconds", type=float, default=3600.0, help="Stop after this many seconds.")
 def serve(path: Path, account: str, port: int, seconds: float) -> int:
     """Serve one account's sandbox on 127.0.0.1 for exploring with curl."""
+    from reconciler.config import load_config
+    from reconciler.engine.connect import sandbox_app
+    from reconciler.providers import PROVIDERS
+    from reconciler.sandbox.server import SandboxServer
+
     config = load_config(path)
     acct = config.accounts.get(account)
     if acct is None or acct.sandbox is None:
@@ -350,6 +394,9 @@ def serve(path: Path, account: str, port: int, seconds: float) -> int:
 @click.option("--account", "accounts", multiple=True, metavar="NAME")
 def reset(path: Path, accounts: tuple[str, ...]) -> int:
     """Forget sandbox state and request logs: the next run starts from the seed."""
+    from reconciler.config import load_config
+    from reconciler.files import pending
+
     config = load_config(path)
     for name in accounts or tuple(config.accounts):
         state = config.workdir / "sandbox" / f"{name}.json"

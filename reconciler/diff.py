@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from deepdiff import DeepDiff
-from deepdiff.helper import NotPresent
-
 from reconciler.model import FieldChange
 
 
@@ -40,12 +37,16 @@ def leaf_changes(name: str, before: Any, after: Any, keys: Mapping[str, str] | N
         filled = a or b
         items = list(enumerate(filled)) if isinstance(filled, list) else list(filled.items())
         return [FieldChange(name + _segment(k), None if a else v, v if a else None) for k, v in items]
+    from deepdiff import DeepDiff  # only when a plan shows changes: validate and --help never load it
+    from deepdiff.helper import NotPresent
+
     tree = DeepDiff(b, a, view="tree", ignore_numeric_type_changes=True)
     out: list[FieldChange] = []
     for items in tree.values():
         for level in items:
             path = name + "".join(_segment(p) for p in level.path(output_format="list"))
-            out.append(FieldChange(path, _present(level.t1), _present(level.t2)))
+            before, after = (None if isinstance(v, NotPresent) else v for v in (level.t1, level.t2))
+            out.append(FieldChange(path, before, after))
     return sorted(out, key=lambda c: c.path)
 
 
@@ -62,7 +63,3 @@ def _segment(part: Any) -> str:
     if isinstance(part, str) and "=" in part:
         return f"[{part}]"
     return f".{part}"
-
-
-def _present(value: Any) -> Any:
-    return None if isinstance(value, NotPresent) else value

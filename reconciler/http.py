@@ -6,25 +6,26 @@ URL or body with a credential in it, and the message we raise instead has every 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import importlib
 import logging
 import random
-import ssl
 import threading
 import urllib.parse
-import urllib.request
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 import orjson
 
 from reconciler import __version__
 from reconciler.errors import TransportError, VendorError
+
+if TYPE_CHECKING:  # imported by the functions that speak HTTP: offline commands (validate) never load them
+    import ssl
+
+    import httpx
 
 MASK = "***"
 TIMEOUT = 30.0
@@ -55,6 +56,8 @@ DEFAULT_RETRY = RetryPolicy()
 
 async def retrying(call: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
     """``call()`` until it succeeds, a final error, or the attempts run out. Only for calls safe to repeat."""
+    import asyncio
+
     for attempt in range(policy.attempts):
         try:
             return await call()
@@ -115,6 +118,8 @@ def _prepare() -> None:
 def new_client(*, local: bool = False, timeout: float = TIMEOUT, tls: bool = True) -> httpx.AsyncClient:
     """An async client waiting ``timeout`` seconds for answers (connecting: at most 10); ``local`` (a
     sandbox) ignores proxy settings; without ``tls`` (a plain-HTTP endpoint) it trusts no certificate."""
+    import httpx
+
     return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), trust_env=not local,
                              verify=_tls() if tls else _no_tls(),
                              headers={"User-Agent": f"reconciler/{__version__}"})
@@ -123,12 +128,16 @@ def new_client(*, local: bool = False, timeout: float = TIMEOUT, tls: bool = Tru
 def needs_tls(endpoint: str, *, local: bool) -> bool:
     """Whether a client for ``endpoint`` may speak TLS: an https endpoint, or a proxy from the environment
     (which may be one). Only those need the CA bundle."""
-    return urllib.parse.urlsplit(endpoint).scheme.lower() != "http" or (not local and bool(urllib.request.getproxies()))
+    from urllib.request import getproxies  # with http.client and email: not for offline commands
+
+    return urllib.parse.urlsplit(endpoint).scheme.lower() != "http" or (not local and bool(getproxies()))
 
 
 @functools.cache
 def _tls() -> ssl.SSLContext:
     """One TLS context for every client of the run: loading the CA bundle costs about 60 ms each time."""
+    import httpx
+
     return httpx.create_ssl_context()
 
 
@@ -136,6 +145,8 @@ def _tls() -> ssl.SSLContext:
 def _no_tls() -> ssl.SSLContext:
     """A context with no CA at all, for clients that never speak TLS: loading none saves those 60 ms, and a
     TLS connection it were ever asked for would fail verification rather than go unchecked."""
+    import ssl
+
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
@@ -143,6 +154,8 @@ async def send(client: httpx.AsyncClient, method: str, url: str, redact: Redacto
                **kwargs: Any) -> httpx.Response:
     """One HTTP request; a transport failure becomes a VendorError, secrets masked, and so does an HTTP error
     status unless ``check`` is off (for a vendor whose error bodies say more than the status)."""
+    import httpx
+
     try:
         response = await client.request(method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never sent

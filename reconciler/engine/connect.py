@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-
-from starlette.types import ASGIApp
+from typing import TYPE_CHECKING
 
 from reconciler.config import Account, Config
 from reconciler.providers import PROVIDERS
 from reconciler.providers.base import AccountContext, Session
 from reconciler.sandbox.faults import with_faults
 from reconciler.sandbox.limits import RateLimits
-from reconciler.sandbox.server import SandboxServer
+from reconciler.sandbox.server import serving
 from reconciler.sandbox.store import SandboxStore
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 
 def context(config: Config, account: Account) -> AccountContext:
@@ -40,22 +42,28 @@ def sandbox_app(config: Config, account: Account, credentials: Mapping[str, str]
 
 @asynccontextmanager
 async def connect(config: Config, account: Account) -> AsyncIterator[Session]:
-    provider = PROVIDERS[account.provider]
-    async with AsyncExitStack() as stack:
-        if account.sandbox is not None:
-            credentials = provider.sandbox_credentials()
-            server = stack.enter_context(SandboxServer(sandbox_app(config, account, credentials)))
-            session = provider.connect(context(config, account), server.url, credentials, local=True)
-        else:
-            assert account.endpoint is not None
-            session = provider.connect(context(config, account), account.endpoint, account.secrets())
-        stack.push_async_callback(session.aclose)
-        yield session
+    async with connect_all(config, [account.name]) as sessions:
+        yield sessions[account.name]
 
 
 @asynccontextmanager
 async def connect_all(config: Config, names: Collection[str]) -> AsyncIterator[dict[str, Session]]:
+    """A session for each account named; the built-in sandboxes among them start together and stop together,
+    after the sessions are closed."""
+    accounts = [config.accounts[name] for name in sorted(names)]
+    boxes = [account for account in accounts if account.sandbox is not None]
+    credentials = {a.name: PROVIDERS[a.provider].sandbox_credentials() for a in boxes}
     async with AsyncExitStack() as stack:
-        sessions = {name: await stack.enter_async_context(connect(config, config.accounts[name]))
-                    for name in sorted(names)}
+        servers = stack.enter_context(serving([sandbox_app(config, a, credentials[a.name]) for a in boxes]))
+        urls = {a.name: server.url for a, server in zip(boxes, servers, strict=True)}
+        sessions: dict[str, Session] = {}
+        for account in accounts:
+            provider, at = PROVIDERS[account.provider], context(config, account)
+            if account.name in urls:
+                session = provider.connect(at, urls[account.name], credentials[account.name], local=True)
+            else:
+                assert account.endpoint is not None
+                session = provider.connect(at, account.endpoint, account.secrets())
+            stack.push_async_callback(session.aclose)
+            sessions[account.name] = session
         yield sessions

@@ -15,7 +15,7 @@ from reconciler.engine.plan import AccountPlan, order, plan_live
 from reconciler.engine.safety import thresholds
 from reconciler.engine.saved import RULE as RULE_SAVED
 from reconciler.engine.saved import stale
-from reconciler.engine.verify import from_answers, mismatches
+from reconciler.engine.verify import from_answers, mismatches, read_back
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Desired, LiveState, Operation, Plan, PlanWarning, Target
 from reconciler.providers import PROVIDERS
@@ -99,8 +99,8 @@ async def check_saved(config: Config, plan: Plan, sessions: Mapping[str, Session
 
 async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
                  sessions: Mapping[str, Session]) -> list[str]:
-    """Read back every account that changed (unless the answers to its writes are the read-back); the targets
-    whose operations all succeeded must match."""
+    """Read back what changed in each account (unless the answers to its writes are the read-back); the
+    targets whose operations all succeeded must match."""
     status: dict[tuple[str, str], set[Status]] = defaultdict(set)
     for o in outcomes:
         status[(o.operation.account, o.operation.campaign)].add(o.status)
@@ -110,7 +110,7 @@ async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
                for name in names}
     answered = {name: from_answers(sessions[name], (o for o in outcomes if o.operation.account == name),
                                    targets[name]) for name in names}
-    live = await read_all(sessions, [name for name in names if answered[name] is None])
+    live = await read_back(sessions, {name: targets[name] for name in names if answered[name] is None})
     lines: list[str] = []
     for name in names:
         provider = PROVIDERS[config.accounts[name].provider]

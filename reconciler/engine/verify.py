@@ -1,18 +1,21 @@
 """After apply: read the touched campaigns back and compare them with what the plan set out to do.
 
 A vendor whose writes answer with the whole campaign (``WriteAnswers``) is not read again: the answers
-are the read-back, as long as they describe every touched campaign that must exist afterwards.
+are the read-back, as long as they describe every touched campaign that must exist afterwards. Otherwise
+the touched campaigns are read back by their ids and keys where the vendor's API can select them
+(``ReadsTouched``), so that the read is proportional to the change; else the whole account is read.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from reconciler.engine.apply import Outcome, Status
 from reconciler.model import Live, LiveState, Target
-from reconciler.providers.base import Provider, Session, WriteAnswers, differences
+from reconciler.providers.base import Provider, ReadsTouched, Session, WriteAnswers, differences
 from reconciler.render.text import value
 
 
@@ -64,3 +67,20 @@ def from_answers(session: Session, outcomes: Iterable[Outcome], targets: Sequenc
         if t.expect is not None and _find(t, found, by_key[t.key] if t.key is not None else []) is None:
             return None
     return LiveState(tuple(found.values()))
+
+
+async def read_back(sessions: Mapping[str, Session], targets: Mapping[str, Sequence[Target]]) -> dict[str, LiveState]:
+    """The live state of each account of ``targets`` to compare them with: only the touched campaigns when
+    the session can read some (by their planned ids, and by their keys for those created or replaced), else
+    the whole account. Read concurrently."""
+
+    async def read(name: str) -> LiveState:
+        session = sessions[name]
+        if not isinstance(session, ReadsTouched):
+            return await session.read()
+        touched = targets[name]
+        return await session.read_touched({t.id for t in touched if t.id is not None},
+                                          {t.key for t in touched if t.key is not None})
+
+    names = sorted(targets)
+    return dict(zip(names, await asyncio.gather(*(read(name) for name in names)), strict=True))

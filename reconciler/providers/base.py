@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.types import ASGIApp
 
 from reconciler.diff import changed_fields
 from reconciler.errors import Problem
 from reconciler.http import DEFAULT_RETRY, RetryPolicy, needs_tls, new_client
 from reconciler.model import Desired, Live, LiveState, Operation, made_at_once
-from reconciler.sandbox.limits import RateLimits
-from reconciler.sandbox.store import SandboxStore
+
+if TYPE_CHECKING:  # only the commands that talk to a vendor or serve a sandbox load these
+    import httpx
+    from starlette.types import ASGIApp
+
+    from reconciler.sandbox.limits import RateLimits
+    from reconciler.sandbox.store import SandboxStore
 
 
 class LifecycleModel(BaseModel):
@@ -115,6 +118,19 @@ class RemoteValidation(Protocol):
 
 
 @runtime_checkable
+class ReadsTouched(Protocol):
+    """An optional Session capability: read back only some campaigns, for a vendor whose API filters a read.
+
+    Verify after apply reads what the plan touched rather than the whole account; sessions of vendors whose
+    API cannot select campaigns that way do not have it, and verify reads the account.
+    """
+
+    async def read_touched(self, ids: Collection[Any], keys: Collection[str]) -> LiveState:
+        """The live campaigns whose id is one of ``ids`` or whose key is one of ``keys`` (no reference data)."""
+        ...
+
+
+@runtime_checkable
 class WriteAnswers(Protocol):
     """An optional Session capability: the vendor answers a write with the whole campaign as it now is (a
     PATCH that returns the full model), so apply verifies the result from the answers without reading again.
@@ -177,22 +193,26 @@ def differences(provider: Provider) -> Differences:
     return changes
 
 
-class IdsOnly:
-    """For a Provider whose documents name other objects by id only: plan time has nothing to resolve."""
-
-    def resolve(self, desired: Sequence[Desired], live: LiveState) -> list[Desired]:
-        return list(desired)
+def ids_only(desired: Sequence[Desired], live: LiveState) -> list[Desired]:
+    """``resolve`` of a Provider whose documents name other objects by id only: plan time has nothing to
+    resolve."""
+    return list(desired)
 
 
 class Provider(Protocol):
-    name: ClassVar[str]
-    document_model: ClassVar[type[CampaignDocument]]
-    seed_model: ClassVar[type[BaseModel]]
-    settings_model: ClassVar[type[BaseModel]]
-    credential_names: ClassVar[tuple[str, ...]]
-    id_field: ClassVar[str]
-    key_field: ClassVar[str]
-    schema_rules: ClassVar[Mapping[str, str]]
+    """A vendor, as the engine sees it. Each provider is a module (``providers/<name>/provider.py``) with
+    these names at its top level, in the style of pre-commit's languages: mypy checks the modules of the
+    registry against this Protocol (``reconciler.providers``), and a module is imported only when an account
+    of the run uses it."""
+
+    name: str
+    document_model: type[CampaignDocument]
+    seed_model: type[BaseModel]
+    settings_model: type[BaseModel]
+    credential_names: tuple[str, ...]
+    id_field: str
+    key_field: str
+    schema_rules: Mapping[str, str]
     """Field-name prefix -> the rule a schema error there breaks (else SCHEMA)."""
 
     def desired_fields(self, doc: CampaignDocument) -> dict[str, Any]:

@@ -22,16 +22,16 @@ store-wide counter, so a read that overlaps a concurrent write may be taken for 
 
 from __future__ import annotations
 
-import asyncio
 import random
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
     from reconciler.sandbox.store import SandboxStore
 
 Rate = Annotated[float, Field(ge=0, le=1)]
@@ -89,6 +89,8 @@ class FaultInjector:
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        import asyncio  # here, not at the top: reconciler.config imports this module for Faults alone
+
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

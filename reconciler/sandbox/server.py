@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from types import TracebackType
 
 import orjson
@@ -39,6 +41,12 @@ class SandboxServer:
         return f"http://{HOST}:{self.port}"
 
     def start(self) -> SandboxServer:
+        self.launch()
+        self.wait_started()
+        return self
+
+    def launch(self) -> None:
+        """Listen, and start serving in a thread of its own; ``wait_started`` waits until it answers."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY on accept
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -53,16 +61,25 @@ class SandboxServer:
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name=f"sandbox-{self.port}", daemon=True)
         self._thread.start()
+
+    def wait_started(self) -> None:
+        assert self._server is not None and self._thread is not None, "launch() first"
         deadline = time.monotonic() + 10
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise SandboxError(f"sandbox on {HOST}:{self.port} did not start")
             time.sleep(0.005)
-        return self
 
     def stop(self) -> None:
+        self.ask_to_stop()
+        self.join()
+
+    def ask_to_stop(self) -> None:
+        """Tell the server to stop, without waiting for it (``join`` waits)."""
         if self._server is not None:
             self._server.should_exit = True
+
+    def join(self) -> None:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = self._thread = None
@@ -73,3 +90,21 @@ class SandboxServer:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+@contextmanager
+def serving(apps: Sequence[ASGIApp]) -> Iterator[list[SandboxServer]]:
+    """A server for each app, in the same order. They start together and stop together: each spends most of
+    its starting and stopping waiting (on its thread's event loop, and on uvicorn's exit checks), so one after
+    the other the waits add up."""
+    servers = [SandboxServer(app) for app in apps]
+    with ExitStack() as stack:
+        for server in servers:
+            stack.callback(server.join)
+        for server in servers:
+            stack.callback(server.ask_to_stop)  # runs first: all are asked, then each is waited for
+        for server in servers:
+            server.launch()
+        for server in servers:
+            server.wait_started()
+        yield servers

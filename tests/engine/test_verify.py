@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from reconciler.engine.verify import mismatches
 from reconciler.model import Live, LiveState, Target
-from reconciler.providers.uis.provider import UisProvider
-
-PROVIDER = UisProvider()
+from reconciler.providers.uis import provider as PROVIDER
 
 
 def _live(cid: int, name: str, **fields: object) -> Live:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import httpx
@@ -41,6 +41,8 @@ class CallFireSession:
         self._client = client
         self._retry = retry
         self._page = page
+        self._seen = 0
+        """How many campaigns the last whole read found (``read_touched`` compares its cost with that)."""
         self.calls = 0
 
     async def call(self, method: str, path: str, params: Mapping[str, Any] | None = None,
@@ -90,8 +92,30 @@ class CallFireSession:
         return [row for row in rows if isinstance(row, dict)]
 
     async def read(self, expected: int = 0) -> LiveState:  # (one query reads them all)
-        campaigns = tuple(Live(id=int(row["id"]), key=row.get("Name"), fields=row) for row in await self.query())
+        campaigns = tuple(_live(row) for row in await self.query())
+        self._seen = len(campaigns)
         return LiveState(campaigns, calls=self.calls)
+
+    async def read_touched(self, ids: Collection[Any], keys: Collection[str]) -> LiveState:
+        """Verify (``providers.base.ReadsTouched``): GetCccCampaign for each id (404: it is gone) and
+        QueryCccCampaigns by Name for each key, concurrently. QueryCccCampaigns cannot select ids, so this
+        is a call a campaign: when that is more calls than the pages of the last whole read, the whole
+        account is read instead."""
+        if len(ids) + len(keys) > -(-self._seen // self._page):
+            return await self.read()
+        found = await asyncio.gather(*(self._by_id(i) for i in ids), *(self.query(Name=k) for k in keys))
+        rows = {int(row["id"]): row for group in found for row in group}
+        return LiveState(tuple(_live(row) for row in rows.values()), calls=self.calls)
+
+    async def _by_id(self, campaign: Any) -> list[dict[str, Any]]:
+        try:
+            answer = await retrying(lambda: self.call("GET", f"/ccc/{campaign}"), self._retry)
+        except VendorError as exc:
+            if exc.code == "404":
+                return []
+            raise
+        row = answer.get("Resource", {}).get("CccCampaign")
+        return [row] if isinstance(row, dict) else []
 
     async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]:
         method, path = ROUTES[op.method]
@@ -126,6 +150,10 @@ class CallFireSession:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def _live(row: Mapping[str, Any]) -> Live:
+    return Live(id=int(row["id"]), key=row.get("Name"), fields=row)
 
 
 def _grouped(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:

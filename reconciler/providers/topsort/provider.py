@@ -1,25 +1,44 @@
-"""The Topsort provider: what the engine calls, wired to this package's model, rules, client and sandbox."""
+"""The Topsort provider: the names and functions the engine calls (``providers.base.Provider``), taken from
+this package's model, rules and field mapping.
+
+A module rather than a class, so that the registry imports it only when an account uses Topsort; the client
+(httpx) and the sandbox (starlette) are imported by ``connect`` and ``sandbox_app``, so that offline commands
+(validate, fmt) never load them.
+
+Verify after apply takes the answers to the writes as the read-back (each answers with the whole campaign:
+``WriteAnswers``); when they do not describe every touched campaign it reads the account whole, since the
+campaign list selects by vendor and status only, not by id or name (vendor-docs/FACTS.md).
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from starlette.types import ASGIApp
 
-from reconciler.errors import Problem
-from reconciler.model import Desired, Live, LiveState, Operation
-from reconciler.providers.base import AccountContext, CampaignDocument, IdsOnly, Match, Session
+from reconciler.model import Live, LiveState, Operation
+from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session, ids_only
 from reconciler.providers.topsort import fields, rules
-from reconciler.providers.topsort.client import TopsortSession
 from reconciler.providers.topsort.model import TopsortCampaign, TopsortSeed, TopsortSettings
-from reconciler.providers.topsort.sandbox import build_app
-from reconciler.sandbox.limits import RateLimits
-from reconciler.sandbox.store import SandboxStore
+from reconciler.providers.topsort.rules import offline_problems as offline_problems
 
-SCHEMA_RULES = {
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+    from reconciler.sandbox.limits import RateLimits
+    from reconciler.sandbox.store import SandboxStore
+
+name = "topsort"
+document_model: type[CampaignDocument] = TopsortCampaign
+seed_model: type[BaseModel] = TopsortSeed
+settings_model: type[BaseModel] = TopsortSettings
+credential_names: tuple[str, ...] = ("api_key",)
+id_field = "campaignId"
+key_field = "identity"
+"""``TopsortCampaign.identity``: externalCampaignId when given, else name (TOP-07)."""
+schema_rules: Mapping[str, str] = {
     "name": "TOP-02", "startDate": "TOP-04", "endDate": "TOP-04", "campaignType": "TOP-05",
     "targetRoas": "TOP-06", "autobiddingObjective": "TOP-06", "productIds": "TOP-06",
     "externalCampaignId": "TOP-07", "budget": "TOP-08", "chargeType": "TOP-08",
@@ -27,48 +46,46 @@ SCHEMA_RULES = {
                      "budget.amountUsed", "budget.amountRemaining", "budget.amountCarryover"), "TOP-09"),
     "bids": "TOP-10", "vendor_id": "TOP-10",
 }
+resolve = ids_only
+"""Documents name other objects by id only: there is nothing to resolve at plan time."""
 
 
-class TopsortProvider(IdsOnly):
-    name: ClassVar[str] = "topsort"
-    document_model: ClassVar[type[CampaignDocument]] = TopsortCampaign
-    seed_model: ClassVar[type[BaseModel]] = TopsortSeed
-    settings_model: ClassVar[type[BaseModel]] = TopsortSettings
-    credential_names: ClassVar[tuple[str, ...]] = ("api_key",)
-    id_field: ClassVar[str] = "campaignId"
-    key_field: ClassVar[str] = "identity"
-    """``TopsortCampaign.identity``: externalCampaignId when given, else name (TOP-07)."""
-    schema_rules: ClassVar[Mapping[str, str]] = SCHEMA_RULES
+def desired_fields(doc: CampaignDocument) -> dict[str, Any]:
+    assert isinstance(doc, TopsortCampaign)
+    return fields.desired_fields(doc)
 
-    def desired_fields(self, doc: CampaignDocument) -> dict[str, Any]:
-        assert isinstance(doc, TopsortCampaign)
-        return fields.desired_fields(doc)
 
-    def live_fields(self, live: Live) -> dict[str, Any]:
-        return fields.live_fields(live.fields)
+def live_fields(live: Live) -> dict[str, Any]:
+    return fields.live_fields(live.fields)
 
-    def settled(self, name: str, desired: Any, live: Any) -> bool:
-        """TOP-03 (a past start date) and TOP-10 (bids, known live by their count): see ``fields``."""
-        return fields.settled(name, desired, live)
 
-    def export(self, live: Live) -> dict[str, Any]:
-        return fields.export(live.fields)
+def settled(name: str, desired: Any, live: Any) -> bool:  # providers.base.Settling
+    """TOP-03 (a past start date) and TOP-10 (bids, known live by their count): see ``fields``."""
+    return fields.settled(name, desired, live)
 
-    def offline_problems(self, desired: Sequence[Desired]) -> list[Problem]:
-        return rules.offline_problems(desired)
 
-    def plan(self, account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
-             live: LiveState) -> list[Operation]:
-        return rules.plan(account, matches, orphans)
+def export(live: Live) -> dict[str, Any]:
+    return fields.export(live.fields)
 
-    def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],
-                *, local: bool = False) -> Session:
-        vendor = account.settings.get("vendor_id")
-        return TopsortSession(endpoint, credentials["api_key"], vendor,
-                              account.client(endpoint, local=local), account.retry)
 
-    def sandbox_app(self, store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:
-        return build_app(store, credentials["api_key"], limits)
+def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
+         live: LiveState) -> list[Operation]:
+    return rules.plan(account, matches, orphans)
 
-    def sandbox_credentials(self) -> dict[str, str]:
-        return {"api_key": secrets.token_hex(16)}
+
+def connect(account: AccountContext, endpoint: str, credentials: Mapping[str, str],
+            *, local: bool = False) -> Session:
+    from reconciler.providers.topsort.client import TopsortSession
+
+    return TopsortSession(endpoint, credentials["api_key"], account.settings.get("vendor_id"),
+                          account.client(endpoint, local=local), account.retry)
+
+
+def sandbox_app(store: SandboxStore, credentials: Mapping[str, str], limits: RateLimits) -> ASGIApp:
+    from reconciler.providers.topsort.sandbox import build_app
+
+    return build_app(store, credentials["api_key"], limits)
+
+
+def sandbox_credentials() -> dict[str, str]:
+    return {"api_key": secrets.token_hex(16)}

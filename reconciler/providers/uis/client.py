@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import httpx
@@ -141,6 +141,22 @@ class UisSession:
         references = {name: list(ref.get("data", [])) for name, ref in zip(REFERENCE_METHODS, refs, strict=True)}
         campaigns = tuple(Live(row["id"], row.get("name"), row) for row in rows)
         return LiveState(campaigns, references, calls=self.calls)
+
+    async def read_touched(self, ids: Collection[Any], keys: Collection[str]) -> LiveState:
+        """Verify (``providers.base.ReadsTouched``): only the campaigns with these ids or names, selected by
+        a ``get.campaigns`` filter ("in" lists, joined by "or"), in pages like ``read``."""
+        parts = [{"field": field, "operator": "in", "value": sorted(values)}
+                 for field, values in (("id", ids), ("name", keys)) if values]
+        if not parts:
+            return LiveState((), calls=self.calls)
+        query: dict[str, Any] = {"filter": parts[0] if len(parts) == 1 else {"filters": parts, "condition": "or"}}
+        first = await self._list("get.campaigns", **query)
+        rows = list(first.get("data", []))
+        total = int(first.get("metadata", {}).get("total_items", len(rows)))
+        pages = await asyncio.gather(*(self._list("get.campaigns", o, **query) for o in range(PAGE, total, PAGE)))
+        for page in pages:
+            rows.extend(page.get("data", []))
+        return LiveState(tuple(Live(row["id"], row.get("name"), row) for row in rows), calls=self.calls)
 
     async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]:
         result = await self.call(op.method, request)

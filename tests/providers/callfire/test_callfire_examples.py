@@ -8,9 +8,9 @@ from typing import Any
 from conftest import ROOT, Repo
 
 from reconciler.model import Live
+from reconciler.providers.callfire import provider
 from reconciler.providers.callfire.fields import CONFIG, live_fields
 from reconciler.providers.callfire.model import CallFireCampaign
-from reconciler.providers.callfire.provider import CallFireProvider
 
 ACCOUNT = "callfire-demo"
 SEED = ROOT / "examples" / "sandbox" / "callfire-demo.json"
@@ -52,7 +52,6 @@ def test_example_documents_name_their_schema_in_a_modeline() -> None:
 
 
 def test_export_describes_each_seeded_campaign_with_no_change_to_plan() -> None:
-    provider = CallFireProvider()
     for name, row in _seeded().items():
         doc = provider.export(Live(row["id"], name, row))
         desired = provider.desired_fields(CallFireCampaign.model_validate({"account": ACCOUNT, **doc}))

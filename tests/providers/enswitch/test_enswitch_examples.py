@@ -7,9 +7,9 @@ import json
 from conftest import ROOT, Repo
 
 from reconciler.model import Live
+from reconciler.providers.enswitch import provider
 from reconciler.providers.enswitch.fields import live_fields
 from reconciler.providers.enswitch.model import EnswitchCampaign
-from reconciler.providers.enswitch.provider import EnswitchProvider
 
 ACCOUNT = "enswitch-demo"
 
@@ -42,7 +42,6 @@ def test_example_documents_name_their_schema_in_a_modeline() -> None:
 
 def test_export_describes_each_seeded_campaign_with_no_change_to_plan() -> None:
     seed = json.loads((ROOT / "examples" / "sandbox" / "enswitch-demo.json").read_text())
-    provider = EnswitchProvider()
     for row in seed["campaigns"]:
         raw = {k: str(v) for k, v in row.items()}  # ENS-08: as the API answers it
         doc = provider.export(Live(int(raw["id"]), raw["name"], raw))

@@ -7,9 +7,9 @@ import json
 from conftest import ROOT, Repo
 
 from reconciler.model import Live
+from reconciler.providers.topsort import provider
 from reconciler.providers.topsort.fields import identity, live_fields
 from reconciler.providers.topsort.model import TopsortCampaign
-from reconciler.providers.topsort.provider import TopsortProvider
 
 ACCOUNT = "topsort-demo"
 SEED = ROOT / "examples" / "sandbox" / f"{ACCOUNT}.json"
@@ -48,7 +48,6 @@ def test_example_documents_name_their_schema_in_a_modeline() -> None:
 
 
 def test_export_describes_each_seeded_campaign_with_no_change_to_plan() -> None:
-    provider = TopsortProvider()
     for row in json.loads(SEED.read_text())["campaigns"]:
         doc = provider.export(Live(row["campaignId"], identity(row), row))
         desired = provider.desired_fields(TopsortCampaign.model_validate({"account": ACCOUNT, **doc}))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from reconciler.model import Live
+from reconciler.providers.uis import provider as PROVIDER
 from reconciler.providers.uis.model import UisCampaign, UisLiveCampaign
-from reconciler.providers.uis.provider import UisProvider
-
-PROVIDER = UisProvider()
 
 
 def _live(**fields: object) -> Live:

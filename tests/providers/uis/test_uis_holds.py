@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from reconciler.diff import changed_fields
 from reconciler.model import Live
 from reconciler.providers.base import HoldsAsRead, differences
+from reconciler.providers.uis import provider
 from reconciler.providers.uis.fields import MANAGED, live_fields
-from reconciler.providers.uis.provider import UisProvider
 
 BLOCK = st.fixed_dictionaries(
     {"site_block_id": st.sampled_from([11, 12, 13])},
@@ -52,7 +52,6 @@ def test_a_read_that_holds_the_documented_fields_has_no_difference_and_the_answe
     row = data.draw(ROW)
     documented = data.draw(_document(row))
     live = Live(row["id"], row["name"], row)
-    provider = UisProvider()
     assert isinstance(provider, HoldsAsRead)
     normalised = changed_fields(documented, live_fields(row))
     if provider.holds(documented, live):
@@ -73,19 +72,19 @@ def test_an_unchanged_campaign_is_not_normalised_and_the_plan_is_the_same_withou
                          "  - {site_block_id: 12, phone_number_id: 502}\n")  # the read lists them the other way
     repo.write("c.yaml", "account: u\nname: C\ndescription: new\n")
     normalised: list[Any] = []
-    real = UisProvider.live_fields
+    real = provider.live_fields
 
-    def spy(self: UisProvider, live: Live) -> dict[str, Any]:
+    def spy(live: Live) -> dict[str, Any]:
         normalised.append(live.key)
-        return real(self, live)
+        return real(live)
 
-    monkeypatch.setattr(UisProvider, "live_fields", spy)
+    monkeypatch.setattr(provider, "live_fields", spy)
     with_check = repo.run("plan", ".", "--detailed-exitcode")
     assert with_check.code == 2, with_check.err
     assert "Plan: 0 to create, 1 to update, 0 to delete (1 call)." in with_check.out
     assert "description: \"old\" -> \"new\"" in with_check.out
     assert sorted(normalised) == ["B", "C"]  # A holds as read; B's blocks are in another order, C differs
-    monkeypatch.setattr(UisProvider, "holds", lambda self, documented, live: False)  # never tells
+    monkeypatch.setattr(provider, "holds", lambda documented, live: False)  # never tells
     normalised.clear()
     without = repo.run("plan", ".", "--detailed-exitcode")
     assert without.out == with_check.out and without.code == 2
