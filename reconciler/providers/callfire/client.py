@@ -1,7 +1,11 @@
 """CallFire API 1.1 client: CccService over REST with HTTP Basic auth, JSON answers (``.json`` paths).
 
-Reads page through QueryCccCampaigns 1000 at a time (CF-07). Writes send the operation's request as a form
-(``form.encode``). A refusal is CallFire's ``ResourceException``; 4xx are final, 429 and 5xx retryable.
+Reads page through QueryCccCampaigns 1000 at a time (CF-07), until ``@totalResults``; answers are read as
+CallFire writes them (``wire``: ``@id``, enum lists as one string, zoned times). Writes send the operation's
+request as the official clients' form (``form.encode``); a write may answer with no body at all (200 or 204):
+that is success (PHP SDK ``Rest/AbstractClient::response``: "Many operations return an empty string for
+success"; the Java client returns null for it). A refusal is CallFire's ``ResourceException``; 4xx are final,
+429 and 5xx retryable.
 Resending an update is harmless: its RequestId makes CallFire apply it once (CF-03); a lost create, delete or
 control is looked up before it is sent again (ENG-09).
 """
@@ -19,6 +23,7 @@ import httpx
 from reconciler.errors import TransportError, VendorError
 from reconciler.http import DEFAULT_RETRY, Redactor, RetryPolicy, retry_after, retrying, send
 from reconciler.model import Live, LiveState, Operation
+from reconciler.providers.callfire import wire
 from reconciler.providers.callfire.fields import run_state
 from reconciler.providers.callfire.form import encode
 from reconciler.providers.callfire.steps import COMMAND_STATES, CONTROL, CREATE, DELETE, DELETE_ITEMS, ROUTES
@@ -50,9 +55,11 @@ class CallFireSession:
         self.calls += 1
         log.debug("-> %s %s %s", method, url, self._redact(str(form or params or "")))
         response = await send(self._client, method, url, self._redact, check=False, params=params, auth=self._auth,
-                              data=_grouped(form) if form else None)
+                              data=dict(form) if form else None)  # (encode repeats no name)
         if response.status_code >= 400:
             raise self._refusal(method, url, response)
+        if not response.content.strip():
+            return {}  # an empty answer to a write is its success
         try:
             body = response.json()
         except ValueError:
@@ -82,15 +89,15 @@ class CallFireSession:
     async def query(self, **query: Any) -> list[dict[str, Any]]:
         """Every campaign QueryCccCampaigns finds (CF-07: all pages, the later ones concurrently)."""
         first = await self._page_at(0, **query)
-        rows = list(first.get("CccCampaign") or [])
-        total = int(first.get("totalResults", len(rows)))
+        rows = wire.items(first)
+        total = wire.total(first, len(rows))
         pages = await asyncio.gather(*(self._page_at(at, **query) for at in range(self._page, total, self._page)))
         for page in pages:
-            rows.extend(page.get("CccCampaign") or [])
-        return [row for row in rows if isinstance(row, dict)]
+            rows.extend(wire.items(page))
+        return rows
 
     async def read(self, expected: int = 0) -> LiveState:  # (one query reads them all)
-        campaigns = tuple(Live(id=int(row["id"]), key=row.get("Name"), fields=row) for row in await self.query())
+        campaigns = tuple(Live(id=wire.campaign_id(row), key=row.get("Name"), fields=row) for row in await self.query())
         return LiveState(campaigns, calls=self.calls)
 
     async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -98,7 +105,10 @@ class CallFireSession:
         campaign = request.get("id")
         answer = await self.call(method, path.format(id=campaign), form=encode(request))
         if op.method == CREATE:
-            return {"Id": int(answer["ResourceReference"]["Id"])}
+            reference = answer.get("ResourceReference")
+            if not isinstance(reference, dict) or "Id" not in reference:
+                raise TransportError(f"{method} {path}: the answer has no ResourceReference Id", maybe_applied=True)
+            return {"Id": int(reference["Id"])}
         return {}
 
     async def recover(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -106,12 +116,12 @@ class CallFireSession:
         campaign's id (the Delete* calls took effect when the campaign has none of those items left). An update
         is sent again: CF-03 de-duplicates it."""
         if op.method == CREATE:
-            ids = [int(row["id"]) for row in await self.query(Name=request["Name"])]
+            ids = [wire.campaign_id(row) for row in await self.query(Name=request["Name"])]
             return {"Id": max(ids)} if ids else None
         items = next((field for field, method in DELETE_ITEMS.items() if method == op.method), None)
         if items is not None:
             answer = await retrying(lambda: self.call("GET", f"/ccc/{request['id']}"), self._retry)
-            return None if answer.get("Resource", {}).get("CccCampaign", {}).get(items) else {}
+            return None if wire.as_list(wire.resource(answer).get(items)) else {}
         if op.method in (DELETE, CONTROL):
             try:
                 answer = await retrying(lambda: self.call("GET", f"/ccc/{request['id']}"), self._retry)
@@ -119,7 +129,7 @@ class CallFireSession:
                 if exc.code == "404" and op.method == DELETE:
                     return {}
                 raise
-            status = answer.get("Resource", {}).get("CccCampaign", {}).get("Status")
+            status = wire.resource(answer).get("Status")
             if op.method == CONTROL and run_state(status) == COMMAND_STATES[request["Command"]]:
                 return {}
         return None
@@ -127,12 +137,3 @@ class CallFireSession:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-
-def _grouped(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
-    """Form pairs as httpx takes them: a repeated name (an enum list) maps to a list of values."""
-    out: dict[str, str | list[str]] = {}
-    for key, value in pairs:
-        previous = out.get(key)
-        out[key] = value if previous is None else [*previous, value] if isinstance(previous, list) \
-            else [previous, value]
-    return out
