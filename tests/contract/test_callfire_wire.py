@@ -20,9 +20,7 @@ recorded requests and must answer in the same recorded shapes.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -30,6 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 from conftest import Repo
+from wire_recording import Handler, recording, run, seeded_store, shape
 
 from reconciler.model import Action, Operation
 from reconciler.providers.callfire import fields, steps
@@ -86,27 +85,12 @@ UPDATE_REQUEST: dict[str, Any] = {
 }
 """The request the planner builds for that update (``fields.request_config`` shape)."""
 
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def _session(handler: Handler, page: int = 1000) -> tuple[CallFireSession, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
-
-    def record(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return handler(request)
-
-    client = httpx.AsyncClient(transport=httpx.MockTransport(record))
+    client, seen = recording(handler)
     return CallFireSession(BASE, LOGIN, PASSWORD, client, page=page), seen
 
-
-def _run(session: CallFireSession, work: Callable[[CallFireSession], Any]) -> Any:
-    async def go() -> Any:
-        try:
-            return await work(session)
-        finally:
-            await session.aclose()
-    return asyncio.run(go())
 
 
 def _form(request: httpx.Request) -> list[tuple[str, str]]:
@@ -132,7 +116,7 @@ def test_client_reads_at_id_and_every_page_up_to_at_total_results(item_key: str)
         return httpx.Response(200, json={"ResourceList": {"@totalResults": total, item_key: rows}})
 
     session, seen = _session(answer)
-    live = _run(session, lambda s: s.read())
+    live = run(session, lambda s: s.read())
     assert sorted(c.id for c in live.campaigns) == list(range(1, total + 1))
     assert sorted(int(r.url.params["FirstResult"]) for r in seen) == [0, 1000, 2000]
     assert {(r.method, urlsplit(str(r.url)).path, r.url.params["MaxResults"]) for r in seen} == {
@@ -143,7 +127,7 @@ def test_client_reads_at_id_and_every_page_up_to_at_total_results(item_key: str)
 def test_client_reads_a_one_item_list_given_as_a_bare_object() -> None:
     session, _ = _session(lambda r: httpx.Response(200, json={"ResourceList": {"@totalResults": 1,
                                                                                "CccCampaign": RECORDED_CAMPAIGN}}))
-    assert [c.id for c in _run(session, lambda s: s.read()).campaigns] == [5759746003]
+    assert [c.id for c in run(session, lambda s: s.read()).campaigns] == [5759746003]
 
 
 def test_answers_enum_strings_and_zoned_times_read_as_a_document_writes_them() -> None:
@@ -158,7 +142,7 @@ def test_answers_enum_strings_and_zoned_times_read_as_a_document_writes_them() -
 
 def test_client_sends_the_update_as_the_official_clients_encode_it() -> None:
     session, seen = _session(lambda r: httpx.Response(200, content=b""))
-    assert _run(session, lambda s: s.execute(_op(steps.UPDATE, UPDATE_REQUEST), UPDATE_REQUEST)) == {}
+    assert run(session, lambda s: s.execute(_op(steps.UPDATE, UPDATE_REQUEST), UPDATE_REQUEST)) == {}
     [request] = seen
     assert (request.method, request.url.path) == ("PUT", "/api/1.1/rest/ccc/5759746003.json")
     assert _form(request) == RECORDED_UPDATE_FORM
@@ -171,7 +155,7 @@ def test_an_update_merged_from_a_read_campaign_sends_whole_enum_values_never_let
     config = fields.request_config(fields.merged(live, {"Script": "New"}))
     op = steps.update("c", "x", 5759746003, "TestCCCBroadcast", config, "basis", (), (), "")
     session, seen = _session(lambda r: httpx.Response(204))
-    _run(session, lambda s: s.execute(op, op.request))
+    run(session, lambda s: s.execute(op, op.request))
     sent = dict(_form(seen[0]))
     assert (sent["RetryPhoneTypes"], sent["LocalRestrictBegin"], sent["Script"]) == ("FIRST_NUMBER", "08:00:00", "New")
     assert "RetryResults" not in sent and not any(key.startswith("RetryConfig") for key in sent)
@@ -187,7 +171,7 @@ def test_an_update_merged_from_a_read_campaign_sends_whole_enum_values_never_let
 def test_client_takes_an_empty_write_answer_as_success(status: int, method: str, request_: dict[str, Any],
                                                         path: tuple[str, str]) -> None:
     session, seen = _session(lambda r: httpx.Response(status))
-    assert _run(session, lambda s: s.execute(_op(method, request_), request_)) == {}
+    assert run(session, lambda s: s.execute(_op(method, request_), request_)) == {}
     assert (seen[0].method, seen[0].url.path) == path
     if method == steps.CONTROL:
         assert _form(seen[0]) == [("Command", "STOP")]
@@ -196,7 +180,7 @@ def test_client_takes_an_empty_write_answer_as_success(status: int, method: str,
 def test_client_reads_the_create_answers_resource_reference() -> None:
     request = {"RequestId": "urn:uuid:1", "Name": "New"}
     session, seen = _session(lambda r: httpx.Response(201, json=RECORDED_CREATE))
-    assert _run(session, lambda s: s.execute(_op(steps.CREATE, request), request)) == {"Id": 1528630003}
+    assert run(session, lambda s: s.execute(_op(steps.CREATE, request), request)) == {"Id": 1528630003}
     assert (seen[0].method, seen[0].url.path, _form(seen[0])) == (
         "POST", "/api/1.1/rest/ccc.json", [("RequestId", "urn:uuid:1"), ("Name", "New")])
 
@@ -212,20 +196,10 @@ SEED: dict[str, Any] = {"campaigns": [
 ]}
 
 
-def _shape(value: Any) -> Any:
-    """A JSON value's shape: objects by key, lists by their first item, scalars by type (bool apart from int)."""
-    if isinstance(value, dict):
-        return {k: _shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shape(value[0])] if value else []
-    return type(value).__name__
-
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[tuple[httpx.Client, SandboxStore]]:
-    seed = tmp_path / "seed.json"
-    seed.write_text(json.dumps(SEED))
-    store = SandboxStore.open(tmp_path / "state", "cf", seed, CallFireSeed, [LOGIN, PASSWORD])
+    store = seeded_store(tmp_path, "cf", SEED, CallFireSeed, [LOGIN, PASSWORD])
     with SandboxServer(build_app(store, LOGIN, PASSWORD)) as server, \
             httpx.Client(base_url=server.url + PREFIX, auth=(LOGIN, PASSWORD)) as http:
         yield http, store
@@ -236,10 +210,10 @@ def _send_form(http: httpx.Client, method: str, path: str, form: list[tuple[str,
                         headers={"Content-Type": "application/x-www-form-urlencoded"})
 
 
-def test_sandbox_get_and_query_answer_in_the_recorded_shape(sandbox: tuple[httpx.Client, SandboxStore]) -> None:
+def test_sandbox_get_and_query_answer_in_the_recordedshape(sandbox: tuple[httpx.Client, SandboxStore]) -> None:
     http, _ = sandbox
     got = http.get("/ccc/5759746003.json").json()["Resource"]["CccCampaign"]
-    assert {k: _shape(v) for k, v in got.items() if k in RECORDED_CAMPAIGN} == _shape(RECORDED_CAMPAIGN)
+    assert {k: shape(v) for k, v in got.items() if k in RECORDED_CAMPAIGN} == shape(RECORDED_CAMPAIGN)
     assert set(got) <= DOCUMENTED_FIELDS and "id" not in got
     assert (got["@id"], got["LocalRestrictBegin"], got["RetryConfig"]["RetryPhoneTypes"],
             got["RetryConfig"]["RetryResults"]) == (5759746003, "08:00:00Z", "FIRST_NUMBER", "")
@@ -284,7 +258,7 @@ def test_sandbox_refuses_a_nested_retry_config_no_client_sends(sandbox: tuple[ht
 def test_sandbox_create_answers_the_recorded_resource_reference(sandbox: tuple[httpx.Client, SandboxStore]) -> None:
     http, _ = sandbox
     answer = _send_form(http, "POST", "/ccc.json", [("Name", "New"), ("RequestId", "urn:uuid:9")])
-    assert answer.status_code == 201 and _shape(answer.json()) == _shape(RECORDED_CREATE)
+    assert answer.status_code == 201 and shape(answer.json()) == shape(RECORDED_CREATE)
     assert answer.json()["ResourceReference"]["Location"].endswith(f"/ccc/{answer.json()['ResourceReference']['Id']}")
 
 

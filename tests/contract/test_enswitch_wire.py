@@ -23,15 +23,14 @@ recorded requests and must answer in the same recorded shapes.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from conftest import Repo
+from wire_recording import Handler, recording, run, seeded_store, shape
 
 from reconciler.model import Action, Operation
 from reconciler.providers.enswitch.client import EnswitchSession
@@ -53,26 +52,12 @@ RECORDED_CREATE_ANSWER = {"responses": [{"code": "200", "key": "", "message": "O
 DOCUMENTED_ACTIONS = frozenset({"list", "create", "update", "delete"})
 """The calls the client may make: the three in the guides, and delete (read from its sibling calls)."""
 
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def _session(handler: Handler) -> tuple[EnswitchSession, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
+    client, seen = recording(handler)
+    return EnswitchSession(HOST, USER, PASSWORD, client), seen
 
-    def record(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return handler(request)
-
-    return EnswitchSession(HOST, USER, PASSWORD, httpx.AsyncClient(transport=httpx.MockTransport(record))), seen
-
-
-def _run(session: EnswitchSession, work: Callable[[EnswitchSession], Any]) -> Any:
-    async def go() -> Any:
-        try:
-            return await work(session)
-        finally:
-            await session.aclose()
-    return asyncio.run(go())
 
 
 def _target(request: httpx.Request) -> str:
@@ -94,14 +79,14 @@ def _answering(*bodies: dict[str, Any]) -> Handler:
 def test_client_sends_the_documented_update_as_a_get_with_semicolons() -> None:
     session, seen = _session(_answering(RECORDED_UPDATE_ANSWER))
     request = {"id": 123, "name": "example"}
-    assert _run(session, lambda s: s.execute(_op(UPDATE, request), request)) == {}
+    assert run(session, lambda s: s.execute(_op(UPDATE, request), request)) == {}
     [sent] = seen
     assert (sent.method, _target(sent), sent.content) == ("GET", RECORDED_UPDATE_URL, b"")
 
 
 def test_client_reads_the_documented_list_with_string_values() -> None:
     session, seen = _session(_answering(RECORDED_LIST_ANSWER))
-    live = _run(session, lambda s: s.read())
+    live = run(session, lambda s: s.read())
     assert [(c.id, c.key) for c in live.campaigns] == [(1, "example1"), (2, "example2")]
     assert (seen[0].method, _target(seen[0])) == ("GET", RECORDED_LIST_URL)
 
@@ -110,7 +95,7 @@ def test_client_reads_the_documented_list_with_string_values() -> None:
 def test_client_reads_the_created_campaigns_id(data: Any) -> None:
     session, seen = _session(_answering({**RECORDED_CREATE_ANSWER, "data": data}))
     request = {"name": "New", "dtype": "agent", "dnumber": "55"}
-    assert _run(session, lambda s: s.execute(_op(CREATE, request), request)) == {"id": 124}
+    assert run(session, lambda s: s.execute(_op(CREATE, request), request)) == {"id": 124}
     assert (seen[0].method, _target(seen[0])) == (
         "GET", "/api/json/bulk/campaigns/create/?auth_username=user;auth_password=password;name=New;dtype=agent;"
                "dnumber=55")
@@ -120,13 +105,13 @@ def test_client_reads_the_created_campaigns_id(data: Any) -> None:
                                                ({**RECORDED_LIST_ANSWER, "data": []}, {})])
 def test_a_lost_delete_is_looked_up_with_the_documented_list_only(listed: dict[str, Any], found: Any) -> None:
     session, seen = _session(_answering(listed))
-    assert _run(session, lambda s: s.recover(_op(DELETE, {"id": 1}), {"id": 1})) == found
+    assert run(session, lambda s: s.recover(_op(DELETE, {"id": 1}), {"id": 1})) == found
     assert [_target(r).split("?")[0] for r in seen] == ["/api/json/bulk/campaigns/list/"]
 
 
 def test_a_lost_create_is_looked_up_with_the_documented_list() -> None:
     session, seen = _session(_answering(RECORDED_LIST_ANSWER))
-    assert _run(session, lambda s: s.recover(_op(CREATE, {"name": "example2"}), {"name": "example2"})) == {"id": 2}
+    assert run(session, lambda s: s.recover(_op(CREATE, {"name": "example2"}), {"name": "example2"})) == {"id": 2}
     assert [r.method for r in seen] == ["GET"]
 
 
@@ -134,7 +119,7 @@ def test_a_refusal_names_the_parameter_in_key() -> None:
     refusal = {"responses": [{"code": "400", "key": "maximum", "message": "maximum must be at least 1."}]}
     session, _ = _session(_answering(refusal))
     with pytest.raises(Exception) as caught:
-        _run(session, lambda s: s.execute(_op(UPDATE, {"id": 1, "maximum": 0}), {"id": 1, "maximum": 0}))
+        run(session, lambda s: s.execute(_op(UPDATE, {"id": 1, "maximum": 0}), {"id": 1, "maximum": 0}))
     assert (getattr(caught.value, "code", None), getattr(caught.value, "field", None)) == ("400", "maximum")
 
 
@@ -145,19 +130,10 @@ SEED = {"role": "administrator", "campaigns": [
     {"id": 123, "name": "example", "dtype": "agent", "dnumber": "2001"}]}
 
 
-def _shape(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shape(value[0])] if value else []
-    return type(value).__name__
-
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[tuple[httpx.Client, SandboxStore]]:
-    seed = tmp_path / "seed.json"
-    seed.write_text(json.dumps(SEED))
-    store = SandboxStore.open(tmp_path / "state", "ens", seed, EnswitchSeed, [USER, PASSWORD])
+    store = seeded_store(tmp_path, "ens", SEED, EnswitchSeed, [USER, PASSWORD])
     with SandboxServer(build_app(store, USER, PASSWORD)) as server, httpx.Client(base_url=server.url) as http:
         yield http, store
 
@@ -170,19 +146,19 @@ def test_sandbox_answers_the_recorded_update_as_documented(sandbox: tuple[httpx.
     assert read_log(store.log_path)[-1]["method"] == "GET"
 
 
-def test_sandbox_answers_the_recorded_list_in_its_shape(sandbox: tuple[httpx.Client, SandboxStore]) -> None:
+def test_sandbox_answers_the_recorded_list_in_itsshape(sandbox: tuple[httpx.Client, SandboxStore]) -> None:
     http, _ = sandbox
     body = http.get(RECORDED_LIST_URL).json()
     assert body["responses"] == RECORDED_LIST_ANSWER["responses"]
     assert all(isinstance(v, str) for row in body["data"] for v in row.values())  # ENS-08: values as text
-    assert _shape(body["data"][0]) == {k: "str" for k in body["data"][0]} and body["data"][0]["id"] == "1"
+    assert shape(body["data"][0]) == {k: "str" for k in body["data"][0]} and body["data"][0]["id"] == "1"
 
 
 def test_sandbox_create_answers_the_new_id(sandbox: tuple[httpx.Client, SandboxStore]) -> None:
     http, _ = sandbox
     body = http.get("/api/json/bulk/campaigns/create/?auth_username=user;auth_password=password;name=New;"
                     "dtype=agent;dnumber=55").json()
-    assert _shape(body) == _shape(RECORDED_CREATE_ANSWER) and body["data"]["id"] == "124"
+    assert shape(body) == shape(RECORDED_CREATE_ANSWER) and body["data"]["id"] == "124"
 
 
 def test_sandbox_takes_a_post_too_as_the_introduction_allows(sandbox: tuple[httpx.Client, SandboxStore]) -> None:
@@ -196,7 +172,7 @@ def test_sandbox_answers_an_unknown_campaign_with_the_documented_404(
         sandbox: tuple[httpx.Client, SandboxStore]) -> None:
     http, _ = sandbox
     body = http.get(RECORDED_UPDATE_URL.replace("id=123", "id=9")).json()
-    assert _shape(body) == _shape(RECORDED_UPDATE_ANSWER) and body["responses"][0]["code"] == "404"
+    assert shape(body) == shape(RECORDED_UPDATE_ANSWER) and body["responses"][0]["code"] == "404"
 
 
 DROPPING = """
