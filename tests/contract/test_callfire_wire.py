@@ -33,7 +33,7 @@ from wire_recording import Handler, recording, run, seeded_store, shape
 from reconciler.model import Action, Operation
 from reconciler.providers.callfire import fields, steps
 from reconciler.providers.callfire.client import CallFireSession
-from reconciler.providers.callfire.model import CallFireSeed
+from reconciler.providers.callfire.model import CallFireCampaign, CallFireSeed
 from reconciler.providers.callfire.sandbox import PREFIX, build_app
 from reconciler.sandbox.server import SandboxServer
 from reconciler.sandbox.store import SandboxStore, read_log
@@ -137,7 +137,9 @@ def test_answers_enum_strings_and_zoned_times_read_as_a_document_writes_them() -
     assert fields.live_fields({**RECORDED_CAMPAIGN, "RetryConfig": {"RetryResults": "BUSY NO_ANS"}})[
         "RetryConfig.RetryResults"] == ["BUSY", "NO_ANS"]
     assert (live["LocalRestrictBegin"], live["LocalRestrictEnd"]) == ("08:00:00", "21:00:00")
-    assert fields.export(RECORDED_CAMPAIGN)["RetryConfig"] == {"RetryPhoneTypes": ["FIRST_NUMBER"]}
+    exported = fields.export(RECORDED_CAMPAIGN)  # reconciler import writes a document its own schema accepts
+    assert exported["RetryConfig"] == {"RetryPhoneTypes": ["FIRST_NUMBER"]}
+    assert CallFireCampaign.model_validate(exported).LocalRestrictBegin == "08:00:00"
 
 
 def test_client_sends_the_update_as_the_official_clients_encode_it() -> None:

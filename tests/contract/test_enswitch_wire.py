@@ -40,11 +40,15 @@ from reconciler.providers.enswitch.sandbox import build_app
 from reconciler.sandbox.server import SandboxServer
 from reconciler.sandbox.store import SandboxStore, read_log
 
-USER, PASSWORD = "user", "password"
+USER, PASSWORD = "doc-user-5d1c", "doc-password-9e2a"
+"""The documentation's ``user`` / ``password``, made unique: every credential a session is given is masked
+process-wide (ENG-08), and ``user`` would mask ``auth_username`` in every later test's log."""
 HOST = "http://enswitch.example.com"
-RECORDED_UPDATE_URL = "/api/json/bulk/campaigns/update/?auth_username=user;auth_password=password;id=123;name=example"
+DOC_AUTH = "auth_username=user;auth_password=password"
+AUTH = f"auth_username={USER};auth_password={PASSWORD}"
+RECORDED_UPDATE_URL = f"/api/json/bulk/campaigns/update/?{DOC_AUTH};id=123;name=example".replace(DOC_AUTH, AUTH)
 RECORDED_UPDATE_ANSWER = {"responses": [{"code": "204", "key": "", "message": "OK"}]}
-RECORDED_LIST_URL = "/api/json/bulk/campaigns/list/?auth_username=user;auth_password=password"
+RECORDED_LIST_URL = f"/api/json/bulk/campaigns/list/?{DOC_AUTH}".replace(DOC_AUTH, AUTH)
 RECORDED_LIST_ANSWER = {"responses": [{"code": "200", "key": "", "message": "OK"}],
                         "data": [{"id": "1", "name": "example1", "dtype": "queue", "dnumber": "700", "maximum": "4"},
                                  {"id": "2", "name": "example2", "dtype": "agent", "dnumber": "2001"}]}
@@ -97,8 +101,7 @@ def test_client_reads_the_created_campaigns_id(data: Any) -> None:
     request = {"name": "New", "dtype": "agent", "dnumber": "55"}
     assert run(session, lambda s: s.execute(_op(CREATE, request), request)) == {"id": 124}
     assert (seen[0].method, _target(seen[0])) == (
-        "GET", "/api/json/bulk/campaigns/create/?auth_username=user;auth_password=password;name=New;dtype=agent;"
-               "dnumber=55")
+        "GET", f"/api/json/bulk/campaigns/create/?{AUTH};name=New;dtype=agent;dnumber=55")
 
 
 @pytest.mark.parametrize(("listed", "found"), [(RECORDED_LIST_ANSWER, None),
@@ -156,15 +159,14 @@ def test_sandbox_answers_the_recorded_list_in_itsshape(sandbox: tuple[httpx.Clie
 
 def test_sandbox_create_answers_the_new_id(sandbox: tuple[httpx.Client, SandboxStore]) -> None:
     http, _ = sandbox
-    body = http.get("/api/json/bulk/campaigns/create/?auth_username=user;auth_password=password;name=New;"
-                    "dtype=agent;dnumber=55").json()
+    body = http.get(f"/api/json/bulk/campaigns/create/?{AUTH};name=New;dtype=agent;dnumber=55").json()
     assert shape(body) == shape(RECORDED_CREATE_ANSWER) and body["data"]["id"] == "124"
 
 
 def test_sandbox_takes_a_post_too_as_the_introduction_allows(sandbox: tuple[httpx.Client, SandboxStore]) -> None:
     http, store = sandbox
-    body = http.post("/api/json/bulk/campaigns/update/", content="auth_username=user;auth_password=password;"
-                     "id=123;name=posted", headers={"Content-Type": "application/x-www-form-urlencoded"}).json()
+    body = http.post("/api/json/bulk/campaigns/update/", content=f"{AUTH};id=123;name=posted",
+                     headers={"Content-Type": "application/x-www-form-urlencoded"}).json()
     assert body == RECORDED_UPDATE_ANSWER and store.state["campaigns"][1]["name"] == "posted"
 
 
