@@ -173,11 +173,11 @@ def test_cf_05_sandbox_update_adds_and_changes_items_but_only_the_delete_calls_r
 BAD_VALUES: list[tuple[Form, str]] = [
     ([("Question[0][Label]", "Q"), ("Question[0][ResponseType]", "NUMBERIC")], "Invalid Question[0][ResponseType]"),
     ([("Question[0][Label]", "Q"), ("Question[0][Choices]", "a,b")], "Choices is allowed only with ResponseType"),
-    ([("RetryResults", "BUSY"), ("RetryResults", "LATER")], "RetryConfig[RetryResults][1]"),
-    ([("RetryResults", "BUSY LATER")], "RetryConfig[RetryResults][1]"),
-    ([("RetryPhoneTypes", "FAX")], "Invalid RetryConfig[RetryPhoneTypes][0]"),
+    ([("RetryResults", "BUSY"), ("RetryResults", "LATER")], "Invalid RetryResults[1]"),
+    ([("RetryResults", "BUSY LATER")], "Invalid RetryResults[1]"),
+    ([("RetryPhoneTypes", "FAX")], "Invalid RetryPhoneTypes[0]"),
     ([("RetryConfig[MaxAttempts]", "2")], "Unknown parameter RetryConfig[MaxAttempts]"),  # the clients flatten it
-    ([("MaxAttempts", "2"), ("MaxAttempts", "3")], "Invalid RetryConfig[MaxAttempts]"),
+    ([("MaxAttempts", "2"), ("MaxAttempts", "3")], "Invalid MaxAttempts"),
     ([("MultilineDialingRatio", "5")], "Invalid MultilineDialingRatio"),
     ([("MultilineDialingRatio", "0")], "Invalid MultilineDialingRatio"),
     ([("LocalRestrictBegin", "9:00")], "Invalid LocalRestrictBegin"),
