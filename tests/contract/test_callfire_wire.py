@@ -187,6 +187,20 @@ def test_client_reads_the_create_answers_resource_reference() -> None:
         "POST", "/api/1.1/rest/ccc.json", [("RequestId", "urn:uuid:1"), ("Name", "New")])
 
 
+def test_lost_writes_are_looked_up_in_the_recorded_get_answer() -> None:
+    """ENG-09 reads GetCccCampaign's answer as recorded (``CccBroadcast`` key, ``Status``, no Question)."""
+    stop = {"id": 5759746003, "Command": "STOP"}
+    session, seen = _session(lambda r: httpx.Response(200, json=RECORDED_GET))
+    assert run(session, lambda s: s.recover(_op(steps.CONTROL, stop), stop)) == {}  # it is STOPPED: done
+    assert (seen[0].method, seen[0].url.path) == ("GET", "/api/1.1/rest/ccc/5759746003.json")
+    clear = {"id": 5759746003}
+    session, _ = _session(lambda r: httpx.Response(200, json=RECORDED_GET))
+    assert run(session, lambda s: s.recover(_op(steps.DELETE_ITEMS["Question"], clear), clear)) == {}
+    asked = {"Resource": {"CccBroadcast": {**RECORDED_CAMPAIGN, "Question": {"Label": "Left"}}}}
+    session, _ = _session(lambda r: httpx.Response(200, json=asked))
+    assert run(session, lambda s: s.recover(_op(steps.DELETE_ITEMS["Question"], clear), clear)) is None
+
+
 # ---- the sandbox, sent the recorded requests ------------------------------------------------------------------
 
 SEED: dict[str, Any] = {"campaigns": [
