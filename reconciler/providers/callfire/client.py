@@ -1,7 +1,11 @@
 """CallFire API 1.1 client: CccService over REST with HTTP Basic auth, JSON answers (``.json`` paths).
 
-Reads page through QueryCccCampaigns 1000 at a time (CF-07). Writes send the operation's request as a form
-(``form.encode``). A refusal is CallFire's ``ResourceException``; 4xx are final, 429 and 5xx retryable.
+Reads page through QueryCccCampaigns 1000 at a time (CF-07), until ``@totalResults``; answers are read as
+CallFire writes them (``wire``: ``@id``, enum lists as one string, zoned times). Writes send the operation's
+request as the official clients' form (``form.encode``); a write may answer with no body at all (200 or 204):
+that is success (PHP SDK ``Rest/AbstractClient::response``: "Many operations return an empty string for
+success"; the Java client returns null for it). A refusal is CallFire's ``ResourceException``; 4xx are final,
+429 and 5xx retryable.
 Resending an update is harmless: its RequestId makes CallFire apply it once (CF-03); a lost create, delete or
 control is looked up before it is sent again (ENG-09).
 """
@@ -19,6 +23,7 @@ import httpx
 from reconciler.errors import TransportError, VendorError
 from reconciler.http import DEFAULT_RETRY, Redactor, RetryPolicy, retry_after, retrying, send
 from reconciler.model import Live, LiveState, Operation
+from reconciler.providers.callfire import wire
 from reconciler.providers.callfire.fields import run_state
 from reconciler.providers.callfire.form import encode
 from reconciler.providers.callfire.steps import COMMAND_STATES, CONTROL, CREATE, DELETE, DELETE_ITEMS, ROUTES
@@ -52,9 +57,11 @@ class CallFireSession:
         self.calls += 1
         log.debug("-> %s %s %s", method, url, self._redact(str(form or params or "")))
         response = await send(self._client, method, url, self._redact, check=False, params=params, auth=self._auth,
-                              data=_grouped(form) if form else None)
+                              data=dict(form) if form else None)  # (encode repeats no name)
         if response.status_code >= 400:
             raise self._refusal(method, url, response)
+        if not response.content.strip():
+            return {}  # an empty answer to a write is its success
         try:
             body = response.json()
         except ValueError:
@@ -84,12 +91,12 @@ class CallFireSession:
     async def query(self, **query: Any) -> list[dict[str, Any]]:
         """Every campaign QueryCccCampaigns finds (CF-07: all pages, the later ones concurrently)."""
         first = await self._page_at(0, **query)
-        rows = list(first.get("CccCampaign") or [])
-        total = int(first.get("totalResults", len(rows)))
+        rows = wire.items(first)
+        total = wire.total(first, len(rows))
         pages = await asyncio.gather(*(self._page_at(at, **query) for at in range(self._page, total, self._page)))
         for page in pages:
-            rows.extend(page.get("CccCampaign") or [])
-        return [row for row in rows if isinstance(row, dict)]
+            rows.extend(wire.items(page))
+        return rows
 
     async def read(self, expected: int = 0) -> LiveState:  # (one query reads them all)
         campaigns = tuple(_live(row) for row in await self.query())
@@ -104,7 +111,7 @@ class CallFireSession:
         if len(ids) + len(keys) > -(-self._seen // self._page):
             return await self.read()
         found = await asyncio.gather(*(self._by_id(i) for i in ids), *(self.query(Name=k) for k in keys))
-        rows = {int(row["id"]): row for group in found for row in group}
+        rows = {wire.campaign_id(row): row for group in found for row in group}
         return LiveState(tuple(_live(row) for row in rows.values()), calls=self.calls)
 
     async def _by_id(self, campaign: Any) -> list[dict[str, Any]]:
@@ -114,15 +121,18 @@ class CallFireSession:
             if exc.code == "404":
                 return []
             raise
-        row = answer.get("Resource", {}).get("CccCampaign")
-        return [row] if isinstance(row, dict) else []
+        found = wire.resource(answer)
+        return [found] if found else []
 
     async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]:
         method, path = ROUTES[op.method]
         campaign = request.get("id")
         answer = await self.call(method, path.format(id=campaign), form=encode(request))
         if op.method == CREATE:
-            return {"Id": int(answer["ResourceReference"]["Id"])}
+            reference = answer.get("ResourceReference")
+            if not isinstance(reference, dict) or "Id" not in reference:
+                raise TransportError(f"{method} {path}: the answer has no ResourceReference Id", maybe_applied=True)
+            return {"Id": int(reference["Id"])}
         return {}
 
     async def recover(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -130,12 +140,12 @@ class CallFireSession:
         campaign's id (the Delete* calls took effect when the campaign has none of those items left). An update
         is sent again: CF-03 de-duplicates it."""
         if op.method == CREATE:
-            ids = [int(row["id"]) for row in await self.query(Name=request["Name"])]
+            ids = [wire.campaign_id(row) for row in await self.query(Name=request["Name"])]
             return {"Id": max(ids)} if ids else None
         items = next((field for field, method in DELETE_ITEMS.items() if method == op.method), None)
         if items is not None:
             answer = await retrying(lambda: self.call("GET", f"/ccc/{request['id']}"), self._retry)
-            return None if answer.get("Resource", {}).get("CccCampaign", {}).get(items) else {}
+            return None if wire.as_list(wire.resource(answer).get(items)) else {}
         if op.method in (DELETE, CONTROL):
             try:
                 answer = await retrying(lambda: self.call("GET", f"/ccc/{request['id']}"), self._retry)
@@ -143,7 +153,7 @@ class CallFireSession:
                 if exc.code == "404" and op.method == DELETE:
                     return {}
                 raise
-            status = answer.get("Resource", {}).get("CccCampaign", {}).get("Status")
+            status = wire.resource(answer).get("Status")
             if op.method == CONTROL and run_state(status) == COMMAND_STATES[request["Command"]]:
                 return {}
         return None
@@ -153,14 +163,4 @@ class CallFireSession:
 
 
 def _live(row: Mapping[str, Any]) -> Live:
-    return Live(id=int(row["id"]), key=row.get("Name"), fields=row)
-
-
-def _grouped(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
-    """Form pairs as httpx takes them: a repeated name (an enum list) maps to a list of values."""
-    out: dict[str, str | list[str]] = {}
-    for key, value in pairs:
-        previous = out.get(key)
-        out[key] = value if previous is None else [*previous, value] if isinstance(previous, list) \
-            else [previous, value]
-    return out
+    return Live(id=wire.campaign_id(row), key=row.get("Name"), fields=row)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from reconciler.providers.callfire import wire
 from reconciler.providers.callfire.model import CallFireCampaign
 
 RETRY = "RetryConfig"
@@ -42,7 +43,7 @@ DEFAULTS: Mapping[str, Any] = {
 CONFIG = tuple(DEFAULTS)
 """Every configuration field UpdateCccCampaign overwrites, in document order (flat names)."""
 MANAGED = ("Name", "Status", *CONFIG)
-READ_ONLY = ("id", "Status", "Created", "LastModified", "ConfigUpdated")
+READ_ONLY = ("id", wire.ID, "Status", "Created", "LastModified", "ConfigUpdated")
 KNOWN = frozenset({*READ_ONLY, "Name", *(name.split(".")[0] for name in CONFIG)})
 RUNNING_LIKE = frozenset({"RUNNING", "START_PENDING", "VALIDATING_START", "SCHEDULED"})
 STOPPED_LIKE = frozenset({"STOPPED", "SETUP", "FINISHED", "PAUSED", "APPROVED", "TEST"})
@@ -86,7 +87,9 @@ def desired_fields(doc: CallFireCampaign) -> dict[str, Any]:
 
 
 def live_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """A GetCccCampaign answer normalised like ``desired_fields``; a field it lacks has its default."""
+    """A GetCccCampaign answer normalised like ``desired_fields``; a field it lacks has its default. The
+    answer's forms (``wire``) read as a document writes them: ``"BUSY NO_ANS"`` is ``["BUSY", "NO_ANS"]`` and
+    ``"08:00:00Z"`` is ``"08:00:00"``, so an applied configuration plans clean (ENG-04)."""
     flat = flatten(raw)
     fields = {"Name": normalise("Name", flat.get("Name")), "Status": normalise("Status", flat.get("Status"))}
     fields.update({name: normalise(name, flat.get(name, DEFAULTS[name])) for name in CONFIG})
@@ -98,9 +101,11 @@ def normalise(name: str, value: Any) -> Any:
     if name == "Status":
         return run_state(value)
     if name in ITEM_KEYS:
-        return items(name, value or [])
+        return items(name, (v for v in wire.as_list(value) if isinstance(v, Mapping)))
     if name in ENUM_LISTS:
-        return sorted({str(v) for v in value or []})
+        return sorted(set(wire.enum_list(value)))
+    if name in wire.WINDOW_FIELDS:
+        return wire.local_time(value)
     if name in BOOLEAN:
         return value if isinstance(value, bool) else str(value).lower() == "true"
     if name in INTEGER:
@@ -121,12 +126,20 @@ def items(name: str, value: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     """Questions (in their order) or transfer numbers (sorted by name) in canonical form."""
     if name == "Question":
         out = [{"Label": str(q.get("Label", "")), "ResponseType": str(q.get("ResponseType") or "STRING"),
-                "Choices": q.get("Choices") or None} for q in value]
+                "Choices": _choices(q.get("Choices"))} for q in value]
     else:
         out = [{"Name": str(t.get("Name", "")), "Number": str(t.get("Number", "")),
                 "AllowAssistedTransfer": normalise("AllowAnyTransfer", t.get("AllowAssistedTransfer", False))}
                for t in value]
     return out if name in ORDERED else sorted(out, key=lambda item: str(item[ITEM_KEYS[name]]))
+
+
+def _choices(value: Any) -> str | None:
+    """A question's choices as one text; a list (the Java client's ``List<String> choices``) joined by spaces,
+    as that client sends it (inferred for answers: the docs type Choices as a string)."""
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value)
+    return str(value) if value else None
 
 
 def updated_items(existing: Sequence[Mapping[str, Any]], sent: Sequence[Mapping[str, Any]],

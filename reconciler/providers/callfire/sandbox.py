@@ -8,7 +8,11 @@ UpdateCccCampaign (the whole configuration is replaced, CF-01), ``PUT /ccc/{id}/
 ``DELETE /ccc/{id}/transfer-numbers`` (all of them at once; CF-05). Bodies are forms with PascalCase names
 (``form``). HTTP Basic auth. A refusal is ``{"ResourceException":{"HttpStatus":..,"Message":..}}`` with that
 HTTP status. A create or update repeating a RequestId does nothing and answers as the first did (CF-03).
-Every other write answers 200 with the campaign's ResourceReference. Every answered request is logged.
+Answers are in CallFire's own forms (``wire.answered``: ``@id``, ``@totalResults``, enum lists as one
+space-separated string, ``LocalRestrictBegin`` / ``End`` with a zone suffix). Every write but the create
+answers 200 with an empty body (the clients' "empty string for success"; which operations do so, and whether
+with 200 or 204, is not documented: the client takes both).
+Every answered request is logged.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from reconciler.providers.callfire import wire
 from reconciler.providers.callfire.fields import RUNNING_LIKE
 from reconciler.providers.callfire.form import FormError, decode
 from reconciler.providers.callfire.sandbox_checks import (
@@ -140,6 +145,8 @@ def _remember(state: State, request_id: str, status: int, body: dict[str, Any]) 
 
 
 def _render(body: dict[str, Any], status: int, as_json: bool) -> Response:
+    if not body:
+        return Response(status_code=status)
     if as_json:
         return JSONResponse(body, status)
     [(tag, content)] = body.items()
@@ -148,12 +155,12 @@ def _render(body: dict[str, Any], status: int, as_json: bool) -> Response:
 
 
 def _xml(tag: str, value: Any) -> ElementTree.Element:
-    """CallFire's XML: objects as child elements, lists as repeated elements, the campaign id as an attribute."""
+    """CallFire's XML: objects as child elements, lists as repeated elements, ``@`` keys as attributes."""
     element = ElementTree.Element(tag)
     if isinstance(value, dict):
         for key, inner in value.items():
-            if key in ("id", "totalResults"):
-                element.set(key, str(inner))
+            if key.startswith("@"):
+                element.set(key[1:], str(inner))
             elif isinstance(inner, list):
                 element.extend(_xml(key, item) for item in inner)
             elif inner is not None:
@@ -201,11 +208,12 @@ def _query(state: State, call: Call) -> Reply:
     if "Running" in call.params:
         running = str(call.params["Running"]).lower() == "true"
         found = [c for c in found if (c["Status"] in RUNNING_LIKE) == running]
-    return 200, {"ResourceList": {"totalResults": len(found), "CccCampaign": found[first:first + size]}}
+    return 200, {"ResourceList": {wire.TOTAL: len(found),
+                                  wire.ITEM: [wire.answered(c) for c in found[first:first + size]]}}
 
 
 def _get(state: State, call: Call) -> Reply:
-    return 200, {"Resource": {"CccCampaign": _find(state, call)}}
+    return 200, {"Resource": {wire.ITEM: wire.answered(_find(state, call))}}
 
 
 def _next_id(state: State) -> int:
@@ -229,7 +237,7 @@ def _update(state: State, call: Call) -> Reply:
     updated = configured(campaign, call.params)  # CF-01: the whole configuration; CF-02: the name is kept
     updated["LastModified"] = updated["ConfigUpdated"] = _now()
     _store(state, updated)
-    return 200, _reference(call, campaign["id"])
+    return 200, {}
 
 
 def _control(state: State, call: Call) -> Reply:
@@ -237,7 +245,7 @@ def _control(state: State, call: Call) -> Reply:
     campaign["Status"] = next_status(campaign["Status"], call.params.get("Command"))
     campaign["LastModified"] = _now()
     _store(state, campaign)
-    return 200, _reference(call, campaign["id"])
+    return 200, {}
 
 
 def _delete(state: State, call: Call) -> Reply:
@@ -245,7 +253,7 @@ def _delete(state: State, call: Call) -> Reply:
     check_deletable(campaign)
     state["next_id"] = _next_id(state)
     state["campaigns"] = [c for c in state["campaigns"] if c["id"] != campaign["id"]]
-    return 200, _reference(call, campaign["id"])
+    return 200, {}
 
 
 def _clear(field: str) -> Handler:
@@ -257,7 +265,7 @@ def _clear(field: str) -> Handler:
         campaign[field] = []
         campaign["LastModified"] = campaign["ConfigUpdated"] = _now()
         _store(state, campaign)
-        return 200, _reference(call, campaign["id"])
+        return 200, {}
 
     return clear
 

@@ -105,7 +105,8 @@ def _validated(campaign: Mapping[str, Any]) -> dict[str, Any]:
         return CallFireLiveCampaign.model_validate(campaign).model_dump(mode="json")
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        where = "".join(f"[{p}]" if i else str(p) for i, p in enumerate(first["loc"]))
+        loc = first["loc"][1:] if first["loc"][:1] == (RETRY,) else first["loc"]  # sent at the top level
+        where = "".join(f"[{p}]" if i else str(p) for i, p in enumerate(loc))
         raise _bad(f"Invalid {where or 'campaign'}: {first['msg']}") from None
 
 

@@ -1,4 +1,16 @@
-"""Enswitch JSON API client: ``/api/json/<category>/<action>/`` with every parameter in the query string.
+"""Enswitch JSON API client: every call a GET of ``/api/json/<category>/<action>/`` with every parameter in the
+query string, separated by ``;``, as the documentation shows each call (integrics.com/enswitch/guides/4.4/en/dev/
+json/bulk/campaigns/update: ``.../bulk/campaigns/update/?auth_username=user;auth_password=password;id=123;
+name=example``) and as the public Go client ``aleyrizvi/enswitch-go`` sends every call (``backend.go``: GET, the
+query string). The introduction allows POST "as they prefer", but not where a POST's parameters go: we send none.
+
+What the documentation leaves open, and the reading taken here (docs/vendors.md, Enswitch):
+- ``bulk/campaigns/delete`` is not in the public guides; it is called like its documented sibling
+  ``bulk/destinations/delete`` (``id``; 204 on success, 404 when the campaign does not exist).
+- ``bulk/campaigns/get`` is not in the public guides either: it is never called. A lost create or delete is
+  looked up with the documented ``bulk/campaigns/list`` (ENG-09).
+- The create's "ID of the created campaign" is read from ``data`` as ``{"id": N}`` or as the bare id.
+- The HTTP status of an answer is not documented: the outcome is the envelope's code (the Go client's reading).
 
 ENS-05: the credentials travel in the URL, so every text that could hold the URL (log lines, error
 messages) goes through the session's Redactor, which knows them raw and percent-encoded; httpx's own
@@ -25,8 +37,6 @@ from reconciler.providers.enswitch.rules import CREATE, DELETE
 
 log = logging.getLogger("reconciler.providers.enswitch")
 LIST = "bulk/campaigns/list"
-GET = "bulk/campaigns/get"
-READS = frozenset({LIST, GET})
 SUCCESS = frozenset({"200", "201", "204"})
 HINTS = {
     "401": " (check the account's auth_username and auth_password)",
@@ -68,11 +78,11 @@ class EnswitchSession:
         return f"{self._base}{path}/?{query}"
 
     async def call(self, path: str, params: Mapping[str, Any]) -> Answer:
-        """One call (GET for reads, POST for changes); a refusal in the envelope becomes a VendorError."""
+        """One call, a GET as documented; a refusal in the envelope becomes a VendorError."""
         url = self.url(path, params)
         self.calls += 1
         log.debug("-> %s", self._redact(url))
-        response = await send(self._client, "GET" if path in READS else "POST", url, self._redact)
+        response = await send(self._client, "GET", url, self._redact)
         try:
             body = response.json()
         except ValueError:
@@ -101,8 +111,12 @@ class EnswitchSession:
 
     async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]:
         answer = await self.call(op.method, request)
-        data = answer.data if isinstance(answer.data, dict) else {}
-        return {"id": integer(data["id"])} if "id" in data else {}
+        if op.method != CREATE:
+            return {}
+        data = answer.data.get("id") if isinstance(answer.data, dict) else answer.data
+        if isinstance(data, bool) or not isinstance(integer(data), int):
+            raise TransportError(f"{CREATE}: the answer carries no campaign id")
+        return {"id": integer(data)}
 
     async def validate(self, op: Operation, request: Mapping[str, Any]) -> Refusal | None:
         """ENS-03: the request sent with ``validation=1``; Enswitch answers 201 or says what it refuses."""
@@ -115,19 +129,17 @@ class EnswitchSession:
         return None
 
     async def recover(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        """ENG-09: a create is looked up by its name, a delete by its id."""
+        """ENG-09, with the documented ``bulk/campaigns/list`` only: a create is found by its name (the newest
+        campaign of that name), a delete is done when its id is no longer listed."""
+        if op.method not in (CREATE, DELETE):
+            return None
+        answer = await retrying(lambda: self.call(LIST, {}), self._retry)
+        rows = [row for row in answer.data or [] if isinstance(row, dict)]
         if op.method == CREATE:
-            answer = await retrying(lambda: self.call(LIST, {}), self._retry)
-            ids = [integer(row.get("id")) for row in answer.data or [] if row.get("name") == request.get("name")]
+            ids = [integer(row.get("id")) for row in rows if row.get("name") == request.get("name")]
             return {"id": max(ids)} if ids else None
-        if op.method == DELETE:
-            try:
-                await retrying(lambda: self.call(GET, {"id": request["id"]}), self._retry)
-            except VendorError as exc:
-                if exc.code == "404":
-                    return {}
-                raise
-        return None
+        listed = {integer(row.get("id")) for row in rows}
+        return None if integer(request["id"]) in listed else {}
 
     async def aclose(self) -> None:
         await self._client.aclose()

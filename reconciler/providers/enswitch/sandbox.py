@@ -1,7 +1,11 @@
 """The Enswitch sandbox: a strict emulation of the JSON API's ``bulk/campaigns`` calls over the seed state.
 
-``/api/json/bulk/campaigns/<action>/`` for list, get, create, update and delete, by GET or POST. Parameters
-come in the query string (separated by ``;`` or ``&``) or a form body. The HTTP status is always 200: the
+``/api/json/bulk/campaigns/<action>/`` for list, get, create, update and delete, by GET or POST (the JSON API
+introduction: "Clients may use HTTP GET or POST, as they prefer"). Parameters come in the query string
+(separated by ``;`` as every documented example, or ``&``) or, for a POST, a form body (where a POST's
+parameters go is not documented, so both are taken). list, create and update are documented; get and delete
+are not in the public guides and are served as their sibling calls answer (get: 200 with the row or 404;
+delete: 204 or 404). The client never calls get. The HTTP status is always 200: the
 outcome is the envelope ``{"responses":[{"code":"204","key":"","message":"OK"}],"data":..}`` with string
 codes, and data values are strings (ENS-08). A request is checked in this order: credentials (401), rate
 plan (403), role (402), parameters (400), the campaign's existence (404). ``validation=1`` answers 201
