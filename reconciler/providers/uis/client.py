@@ -19,6 +19,8 @@ from reconciler.pacing import Pacer, Quota
 log = logging.getLogger("reconciler.providers.uis")
 PAGE, MAX_OFFSET = 10_000, 100_000
 """The Data API's paging limits ("Постраничный вывод"): ``limit`` at most 10,000, ``offset`` at most 100,000."""
+CONTENT_TYPE = "application/json; charset=UTF-8"
+"""The docs' conventions: 'Заголовок Content-Type должен быть "application/json; charset=UTF-8"'."""
 REACH = MAX_OFFSET + PAGE
 """The rows one query can reach by offset; past them the read goes on with a filter on id."""
 LIMIT_EXCEEDED = -32029
@@ -70,6 +72,7 @@ class UisSession:
         self._token = access_token
         self._user_id = user_id
         self._client = client
+        self._client.headers["Content-Type"] = CONTENT_TYPE
         self._redact = Redactor([access_token])
         self._ids = itertools.count(1)
         self._limits: Mapping[str, Any] = {}
