@@ -118,11 +118,14 @@ def test_client_creates_with_the_documented_request_and_reads_the_campaign_model
         return httpx.Response(201, json=CAMPAIGN)
 
     op = create_op()
-    answer = run_client(handler, lambda s: s.execute(op, op.request))
+
+    async def create(session: TopsortSession) -> Any:
+        return session.answered(op, await session.execute(op, op.request))
+
+    live = run_client(handler, create)
     [request] = sent
     assert (request.method, request.url.path, dict(request.url.params)) == ("POST", PREFIX, {"vendor_id": VENDOR})
     assert json.loads(request.content) == CREATE_BODY
-    live = TopsortSession.answered(None, op, answer)  # type: ignore[arg-type]
     assert live is not None and live.id == CID and live.key == "EXT-1"
     assert live_fields(CAMPAIGN)["bids"] == 1 and live_fields(CAMPAIGN)["budget"] == {"amount": 1000, "type": "daily"}
 

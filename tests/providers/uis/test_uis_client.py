@@ -161,7 +161,7 @@ def test_answers_out_of_id_order_past_the_cap_fail_the_read_rather_than_lose_cam
 
     async def read() -> None:
         transport = httpx.MockTransport(handler)
-        session = UisSession("http://vendor.test/", "t", None, httpx.AsyncClient(transport=transport))
+        session = UisSession("http://vendor.test/", secrets.token_hex(16), None, httpx.AsyncClient(transport=transport))
         try:
             await session.read()
         finally:
