@@ -139,11 +139,11 @@ class TopsortSession:
         return answer
 
     async def read(self, expected: int = 0) -> LiveState:
-        """Every campaign, several pages at a time: 10,000 campaigns take 5 rounds of calls, not 100.
+        """Every campaign, several pages at a time, so a large account is not one call after another.
 
         The first round asks for the pages ``expected`` campaigns fill (up to ``WAVE``), each later round for
-        twice as many as the one before (up to ``WAVE``), so a round past the end wastes fewer calls than were
-        needed (the answers carry no total). Offsets step by the page size
+        twice as many as the one before (up to ``WAVE``): the answers carry no total, so a round may run past
+        the end, and doubling keeps that waste below the calls already needed. Offsets step by the page size
         the server grants (``next.limit``); a page shorter than that while ``hasMore`` puts the later pages
         of its round at the wrong offsets, so they are dropped and read again from the ``next`` it gave."""
         rows: list[dict[str, Any]] = []
