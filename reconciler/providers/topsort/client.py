@@ -8,7 +8,9 @@ a 5xx with backoff (the engine retries writes, ``retrying`` reads); 4xx refusals
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +27,13 @@ from reconciler.providers.topsort.rules import CREATE, DELETE, UPDATE
 log = logging.getLogger("reconciler.providers.topsort")
 PREFIX = "/public/v1/campaign-service/campaigns"
 PAGE = 100
+"""The page size asked for. Topsort's Get Campaigns page (docs.topsort.com api-reference/campaign-api/
+get-campaigns) documents ``offset`` (default 0) and ``limit`` as integers and answers ``next: {offset,
+limit}``; the copy read on 2026-12-03 gives no upper bound for this ``limit``. The largest page any Topsort
+list endpoint documents is 100 (Toppie campaigns ``0 < x < 100``, offsite campaigns ``0 < x <= 100``), so
+100 is asked for (inferred). A server that grants fewer says so in ``next.limit``, and the read follows it."""
+WAVE = 20
+"""The most pages asked for at once (offset paging lets a page be read without waiting for the one before)."""
 WINDOW = "rate"
 EPOCH = 1_000_000_000
 """An ``X-RateLimit-Reset`` above this is a Unix time, below it seconds to wait (the numbers are undocumented)."""
@@ -67,6 +76,16 @@ def refusal(response: httpx.Response, redact: Redactor) -> TopsortRefusal:
     hint = wait.reset if status == 429 and wait is not None else retry_after(response)
     return TopsortRefusal(text, code=code, final=not (status == 429 or status >= 500), retry_after=hint,
                           maybe_applied=status >= 500, window=wait)
+
+
+def _following(page: Mapping[str, Any], at: int) -> tuple[int, int | None]:
+    """The offset of the page after the one read at ``at`` (``next.offset``), and the page size granted."""
+    following = page.get("next")
+    step = following.get("offset") if isinstance(following, dict) else None
+    if not isinstance(step, int) or step <= at:
+        raise TransportError(f"GET campaigns: hasMore without a next offset after {at}")
+    granted = following.get("limit") if isinstance(following, dict) else None
+    return step, granted if isinstance(granted, int) and granted > 0 else None
 
 
 class TopsortSession:
@@ -119,21 +138,30 @@ class TopsortSession:
             raise TransportError("GET campaigns: the answer has no campaigns list")
         return answer
 
-    async def read(self, expected: int = 0) -> LiveState:  # (each page names the next: one after another)
+    async def read(self, expected: int = 0) -> LiveState:
+        """Every campaign, several pages at a time, so a large account is not one call after another.
+
+        The first round asks for the pages ``expected`` campaigns fill (up to ``WAVE``), each later round for
+        twice as many as the one before (up to ``WAVE``): the answers carry no total, so a round may run past
+        the end, and doubling keeps that waste below the calls already needed. Offsets step by the page size
+        the server grants (``next.limit``); a page shorter than that while ``hasMore`` puts the later pages
+        of its round at the wrong offsets, so they are dropped and read again from the ``next`` it gave."""
         rows: list[dict[str, Any]] = []
-        offset = 0
+        offset, step = 0, PAGE
+        count = min(WAVE, max(1, math.ceil(expected / PAGE)))
         while True:
-            page = await self._page(offset)
-            rows.extend(row for row in page["campaigns"] if isinstance(row, dict))
-            if not page.get("hasMore"):
-                break
-            following = page.get("next")
-            step = following.get("offset") if isinstance(following, dict) else None
-            if not isinstance(step, int) or step <= offset:
-                raise TransportError(f"GET campaigns: hasMore without a next offset after {offset}")
-            offset = step
-        campaigns = tuple(Live(id=row["campaignId"], key=identity(row), fields=row) for row in rows)
-        return LiveState(campaigns, calls=self.calls)
+            offsets = [offset + i * step for i in range(count)]
+            pages = await asyncio.gather(*(self._page(o) for o in offsets))
+            for at, page, then in zip(offsets, pages, [*offsets[1:], None], strict=True):
+                rows.extend(row for row in page["campaigns"] if isinstance(row, dict))
+                if not page.get("hasMore"):
+                    campaigns = tuple(Live(id=row["campaignId"], key=identity(row), fields=row) for row in rows)
+                    return LiveState(campaigns, calls=self.calls)
+                offset, granted = _following(page, at)
+                step = granted or step
+                if offset != then:
+                    break  # the rest of this round was read at other offsets than the server's next
+            count = min(WAVE, 2 * count)
 
     async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]:
         """The campaign model Topsort answers (POST and PATCH), or nothing (DELETE)."""

@@ -73,6 +73,9 @@ def normalise(name: str, value: Any) -> Any:
                  if isinstance(item, Mapping)]
         return {"isActive": bool(value.get("isActive", True)),
                 member: sorted(items, key=lambda i: tuple(str(i[k]) for k in keys))}
+    if name == BIDS and isinstance(value, list):  # as sent: the bids' optional members only when given
+        return [{k: v for k, v in bid.items() if v is not None} if isinstance(bid, Mapping) else bid
+                for bid in value]
     if name == "productIds" and isinstance(value, list):
         return sorted(str(v) for v in value)
     if name == "targetRoas":

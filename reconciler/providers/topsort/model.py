@@ -10,7 +10,7 @@ request checks, so both refuse the same bodies.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
@@ -25,7 +25,7 @@ ChargeType = Literal["CPM", "CPC", "CPA"]
 BudgetType = Literal["daily", "weekly", "monthly", "total"]
 Objective = Literal["impressions", "clicks", "conversions", "revenue"]
 Review = Literal["approved", "pending", "rejected"]
-BidType = Literal["product", "category"]
+BidType = Literal["product"]
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 MAX_AMOUNT = 2_000_000_000
 """TOP-08: a budget amount (minor currency units) is below this."""
@@ -103,12 +103,33 @@ class ExclusionFilters(_Strict):
     exclusionFilters: list[Segment] = Field(default_factory=list)
 
 
-class Bid(_Strict):
-    """One bid of a new campaign (TOP-10: bids are sent on create only)."""
+class BidTarget(_Strict):
+    """What a bid is on: ``{"id": "<product id>", "type": "product"}``.
 
-    type: BidType = Field(description="What the bid is on: a product or a category.")
-    target: str = Field(min_length=1, description="The product id or category id.")
-    amount: Int64 = Field(ge=1, lt=MAX_AMOUNT, description="Minor currency units per click or mille.")
+    Source: docs.topsort.com/en/api-reference/campaign-api/create-campaign (request body, ``bids[].target``);
+    ``product`` is the only target type that page shows, so it is the only one taken.
+    """
+
+    id: str = Field(min_length=1, description="The product id (as in the marketplace's catalog).")
+    type: BidType = Field(description="What the bid is on: a product.")
+
+
+class Bid(BaseModel):
+    """One bid of a new campaign, in the vendor's shape (TOP-10: bids are sent on create only).
+
+    ``target`` and ``amount`` as the create-campaign page documents them; the page's optional ``location``,
+    ``trigger``/``triggers`` and ``formatProperties`` are passed through as written (not checked here).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target: BidTarget
+    amount: Int64 = Field(ge=1, description="Minor currency units per click or mille (the docs: integer > 0).")
+    location: str | None = Field(default=None, min_length=1, description="Only for auctions of this location.")
+    trigger: dict[str, Any] | None = Field(default=None, description="Deprecated by Topsort: use triggers.")
+    triggers: list[dict[str, Any]] | None = Field(default=None, description="When the bid takes part in an "
+                                                                           "auction (keywords, categories).")
+    formatProperties: dict[str, Any] | None = Field(default=None, description="Banner bids: their assets.")
 
 
 class TopsortCampaign(CampaignDocument):

@@ -138,7 +138,7 @@ def _list(state: State, request: Request, body: Any) -> Answer:
         raise TopsortError(422, "validation_error", "offset must be at least 0 and limit at least 1")
     wanted = {k: request.query_params[k] for k in LIST_FILTERS if k in request.query_params}
     rows = [c for c in state["campaigns"] if all(c.get(_field(k)) == v for k, v in wanted.items())]
-    page = rows[offset:offset + limit]
+    page = [_shown(c) for c in rows[offset:offset + limit]]
     more = offset + len(page) < len(rows)
     return 200, {"campaigns": page, "hasMore": more, "next": {"offset": offset + len(page), "limit": limit}
                  if more else None}
@@ -149,7 +149,7 @@ def _field(param: str) -> str:
 
 
 def _get(state: State, request: Request, body: Any) -> Answer:
-    return 200, _find(state, request.path_params["campaignId"])
+    return 200, _shown(_find(state, request.path_params["campaignId"]))
 
 
 def _create(state: State, request: Request, body: Any) -> Answer:
@@ -168,7 +168,7 @@ def _create(state: State, request: Request, body: Any) -> Answer:
     check_rules(stored, stored)
     check_external(state["campaigns"], stored)
     state["campaigns"].append(stored)
-    return 201, stored
+    return 201, _shown(stored)
 
 
 def _update(state: State, request: Request, body: Any) -> Answer:
@@ -185,13 +185,21 @@ def _update(state: State, request: Request, body: Any) -> Answer:
     check_rules(stored, sent)
     check_external(state["campaigns"], stored)
     state["campaigns"] = [stored if c["campaignId"] == stored["campaignId"] else c for c in state["campaigns"]]
-    return 200, stored
+    return 200, _shown(stored)
 
 
 def _delete(state: State, request: Request, body: Any) -> Answer:
     campaign = _find(state, request.path_params["campaignId"])
     state["campaigns"] = [c for c in state["campaigns"] if c["campaignId"] != campaign["campaignId"]]
     return 204, None
+
+
+def _shown(campaign: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored campaign as answered: the documented campaign model, plus ``productIds`` only when it has
+    some (not in the documented model; the sandbox answers the ids it was given: the project's reading)."""
+    if campaign.get("productIds") is None:
+        return {k: v for k, v in campaign.items() if k != "productIds"}
+    return dict(campaign)
 
 
 def _canonical(campaign: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,12 @@ from reconciler.model import Live, LiveState, Operation
 from reconciler.pacing import Pacer, Quota
 
 log = logging.getLogger("reconciler.providers.uis")
-PAGE = 10_000
+PAGE, MAX_OFFSET = 10_000, 100_000
+"""The Data API's paging limits ("Постраничный вывод"): ``limit`` at most 10,000, ``offset`` at most 100,000."""
+CONTENT_TYPE = "application/json; charset=UTF-8"
+"""The docs' conventions: 'Заголовок Content-Type должен быть "application/json; charset=UTF-8"'."""
+REACH = MAX_OFFSET + PAGE
+"""The rows one query can reach by offset; past them the read goes on with a filter on id."""
 LIMIT_EXCEEDED = -32029
 INTERNAL_ERROR = -32603
 WINDOWS = ("minute", "day")
@@ -45,12 +50,20 @@ def quotas(limits: Mapping[str, Any]) -> dict[str, Quota]:
     return found
 
 
+def _total(page: Mapping[str, Any]) -> int:
+    """``metadata.total_items`` of a get.* answer (the rows it has, when the answer leaves it out)."""
+    metadata = page.get("metadata")
+    found = metadata.get("total_items") if isinstance(metadata, dict) else None
+    return found if isinstance(found, int) else len(page.get("data", []))
+
+
 def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class UisSession:
-    """One account: reads everything in ceil(N / 10,000) campaign calls plus three reference reads."""
+    """One account: reads everything in ceil(N / 10,000) campaign calls (one more per 110,000 past the
+    first 110,000, where the offset cap is passed) plus three reference reads."""
 
     def __init__(self, endpoint: str, access_token: str, user_id: int | None, client: httpx.AsyncClient,
                  retry: RetryPolicy = DEFAULT_RETRY) -> None:
@@ -59,6 +72,7 @@ class UisSession:
         self._token = access_token
         self._user_id = user_id
         self._client = client
+        self._client.headers["Content-Type"] = CONTENT_TYPE
         self._redact = Redactor([access_token])
         self._ids = itertools.count(1)
         self._limits: Mapping[str, Any] = {}
@@ -125,19 +139,16 @@ class UisSession:
 
     async def read(self, expected: int = 0) -> LiveState:
         """The pages ``expected`` campaigns fill are asked for with the first one, so the vendor prepares them
-        all while this process does other work (100,000 campaigns: the reads were done 1.0-1.5 s after the
-        documents were loaded, not 2.3 s); any more once the first page tells the total."""
-        early = range(PAGE, expected, PAGE)
+        all while this process does other work; any more once the first page tells the total."""
         first, *answers = await asyncio.gather(
-            self._list("get.campaigns"), *(self._list("get.campaigns", o) for o in early),
+            self._list("get.campaigns"), *(self._list("get.campaigns", o) for o in range(PAGE, min(expected, REACH),
+                                                                                             PAGE)),
             *(self._list(m) for m in REFERENCE_METHODS.values()))
-        pages, refs = answers[:len(early)], answers[len(early):]
-        rows = list(first.get("data", []))
-        total = int(first.get("metadata", {}).get("total_items", len(rows)))
-        pages += await asyncio.gather(*(self._list("get.campaigns", o) for o in range(PAGE, total, PAGE)
-                                        if o not in early))
-        for page in pages:
-            rows.extend(page.get("data", []))
+        pages, refs = answers[:-len(REFERENCE_METHODS)], answers[-len(REFERENCE_METHODS):]
+        total = _total(first)
+        rows = await self._window(first, pages, total)
+        while len(rows) < total:
+            rows += await self._beyond(rows, total)
         references = {name: list(ref.get("data", [])) for name, ref in zip(REFERENCE_METHODS, refs, strict=True)}
         campaigns = tuple(Live(row["id"], row.get("name"), row) for row in rows)
         return LiveState(campaigns, references, calls=self.calls)
@@ -157,6 +168,29 @@ class UisSession:
         for page in pages:
             rows.extend(page.get("data", []))
         return LiveState(tuple(Live(row["id"], row.get("name"), row) for row in rows), calls=self.calls)
+
+    async def _window(self, first: Mapping[str, Any], pages: list[dict[str, Any]], total: int,
+                      **query: Any) -> list[dict[str, Any]]:
+        """The rows of one query up to the offset cap: ``first`` and ``pages`` read, the rest read now."""
+        pages += await asyncio.gather(*(self._list("get.campaigns", o, **query)
+                                        for o in range(PAGE * (1 + len(pages)), min(total, REACH), PAGE)))
+        return [row for page in (first, *pages) for row in page.get("data", [])]
+
+    async def _beyond(self, rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
+        """The next ``REACH`` campaigns after the offset cap: those with a higher id than any read so far.
+
+        Offsets stop at 100,000, and get.campaigns can filter on ``id`` but not sort by it; the docs name
+        no default order. Reading on by ``id > highest read`` takes the answers to come in id order (the
+        project's reading): if they do not, the counts do not add up and the read fails rather than plan
+        on part of the account."""
+        after = {"field": "id", "operator": ">", "value": max(row["id"] for row in rows)}
+        first = await self._list("get.campaigns", filter=after)
+        more = await self._window(first, [], _total(first), filter=after)
+        if not more or len(rows) + _total(first) != total:
+            raise TransportError(f"get.campaigns: read {len(rows)} of {total} campaigns, and the "
+                                 f"{_total(first)} with a higher id do not make up the rest: the account "
+                                 "changed during the read, or its campaigns do not come in id order")
+        return more
 
     async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]:
         result = await self.call(op.method, request)

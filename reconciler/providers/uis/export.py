@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.providers.uis.fields import blocks, normalise
+from reconciler.providers.uis.fields import live_fields
 
 DCT = "dynamic_call_tracking"
 DEFAULT_COST = (1, "wo_changes")
@@ -21,38 +21,43 @@ CONDITION_FIELDS = ("type", "campaign_parameter", "operator", "value")
 
 
 def document(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """The document fields of one ``get.campaigns`` row, in the document model's order."""
+    """The document fields of one ``get.campaigns`` row, in the document model's order.
+
+    Read through ``fields.live_fields``, so an empty value in any form UIS answers it (null, ``{}``,
+    ``[]``) is left out alike, and what is written is what the next plan compares."""
+    live = live_fields(raw)
     if raw.get("type", "basic") != "basic":
-        return _system(raw)
-    doc: dict[str, Any] = {"name": raw["name"]}
-    if raw.get("description") is not None:
-        doc["description"] = raw["description"]
-    doc["status"] = raw.get("status") or "active"
-    if raw.get("site_id") is not None:
-        doc["site_id"] = raw["site_id"]
-    if raw.get("site_blocks"):
-        doc["site_blocks"] = _blocks(raw["site_blocks"])
-    if raw.get(DCT) is not None:
-        doc[DCT] = normalise(DCT, raw[DCT])
-    if raw.get("campaign_conditions") is not None:
-        doc["campaign_conditions"] = _conditions(raw["campaign_conditions"])
-    cost = (raw.get("cost_ratio", 1), raw.get("cost_ratio_operator", "wo_changes"))
+        return _system(raw["id"], live)
+    doc: dict[str, Any] = {"name": live["name"]} if live.get("name") else {"id": raw["id"]}  # no name: pinned
+    if live.get("description") is not None:
+        doc["description"] = live["description"]
+    doc["status"] = live.get("status") or "active"
+    if live.get("site_id") is not None:
+        doc["site_id"] = live["site_id"]
+    if live.get("site_blocks"):
+        doc["site_blocks"] = _blocks(live["site_blocks"])
+    if live.get(DCT) is not None:
+        doc[DCT] = live[DCT]
+    conditions = live.get("campaign_conditions")
+    if conditions and conditions["group_conditions"]:
+        doc["campaign_conditions"] = _conditions(conditions)
+    cost = (live.get("cost_ratio", 1), live.get("cost_ratio_operator", "wo_changes"))
     if cost != DEFAULT_COST:
         doc["cost_ratio"], doc["cost_ratio_operator"] = _number(cost[0]), cost[1]
     return doc
 
 
-def _system(raw: Mapping[str, Any]) -> dict[str, Any]:
+def _system(campaign_id: Any, live: Mapping[str, Any]) -> dict[str, Any]:
     """UIS-01: a campaign UIS made is pinned by id, with only the fields UIS lets an update change."""
-    doc: dict[str, Any] = {"id": raw["id"], "site_blocks": _blocks(raw.get("site_blocks") or [])}
-    if raw.get(DCT) is not None:
-        doc[DCT] = normalise(DCT, raw[DCT])
+    doc: dict[str, Any] = {"id": campaign_id, "site_blocks": _blocks(live.get("site_blocks") or [])}
+    if live.get(DCT) is not None:
+        doc[DCT] = live[DCT]
     return doc
 
 
 def _blocks(value: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Blocks by id, in block-id order, leaving out what is at its default (no redirection, no tracking)."""
-    return [{k: v for k, v in block.items() if v is not None and v is not False} for block in blocks(value)]
+    return [{k: v for k, v in block.items() if v is not None and v is not False} for block in value]
 
 
 def _conditions(value: Mapping[str, Any]) -> dict[str, Any]:

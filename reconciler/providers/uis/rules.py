@@ -176,7 +176,7 @@ def _update_problems(d: Desired, live: Live, changes: Mapping[str, tuple[Any, An
                                 "the campaign is inactive in UIS, so its site_blocks cannot change: "
                                 "set status: active"))
     if "site_blocks" in changes and any_tracking(d.fields.get("site_blocks")) \
-            and d.fields.get(DCT, live.fields.get(DCT)) is None:
+            and d.fields.get(DCT, normalise(DCT, live.fields.get(DCT))) is None:  # UIS answers none as {}
         problems.append(Problem(d.source.pos(("site_blocks",), key=True), "UIS-12",
                                 "a block enables dynamic call tracking, so dynamic_call_tracking must be set"))
     return problems

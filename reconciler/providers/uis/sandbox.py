@@ -29,7 +29,13 @@ from reconciler.providers.uis.sandbox_checks import (
     check_update,
     check_user_id,
 )
-from reconciler.providers.uis.sandbox_query import ReadQuery, check_paging, check_read_query
+from reconciler.providers.uis.sandbox_query import (
+    PHONE_NUMBERS,
+    REDIRECTION_NUMBERS,
+    SITES,
+    Catalog,
+    check_read_query,
+)
 from reconciler.sandbox.limits import RateLimits
 from reconciler.sandbox.server import FastJSONResponse
 from reconciler.sandbox.store import SandboxStore
@@ -39,6 +45,7 @@ Reply = tuple[Any, dict[str, Any]]  # (data, metadata)
 Handler = Callable[[State, dict[str, Any]], Reply]
 ENVELOPE_KEYS = frozenset({"jsonrpc", "id", "method", "params"})
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+EMPTY_OBJECTS = ("dynamic_call_tracking", "campaign_conditions")
 
 
 @dataclass(frozen=True)
@@ -150,19 +157,12 @@ def _logged_params(doc: Any) -> Any:
 # --- reads --------------------------------------------------------------------------------------------
 
 def _get_campaigns(state: State, params: dict[str, Any]) -> Reply:
+    """Only the rows of the page are built whole; a filter sees each stored campaign with its site's name."""
     query = check_read_query(params)
     lookups = _lookups(state)
-    if query.keep is None and not query.sort:  # a plain page: only its rows are built (100 pages of 1,000s)
-        ordered = sorted(state["campaigns"], key=lambda campaign: campaign["id"])
-        page = [_read_campaign(c, lookups) for c in ordered[query.offset:query.offset + query.limit]]
-        return _project(page, query), {"total_items": len(ordered)}
-    rows = [_read_campaign(campaign, lookups) for campaign in state["campaigns"]]
-    if query.keep is not None:
-        rows = [row for row in rows if query.keep(row)]
-    rows.sort(key=lambda row: row["id"])
-    for name, descending in reversed(query.sort):
-        rows.sort(key=_sort_key(name), reverse=descending)
-    return _project(rows[query.offset:query.offset + query.limit], query), {"total_items": len(rows)}
+    page, total = query.page(state["campaigns"], lambda campaign: {
+        **campaign, "site_domain_name": lookups.domains.get(campaign["site_id"], campaign["site_domain_name"])})
+    return [query.project(_read_campaign(campaign, lookups)) for campaign in page], {"total_items": total}
 
 
 def _lookups(state: State) -> _Lookups:
@@ -176,10 +176,20 @@ def _lookups(state: State) -> _Lookups:
 
 
 def _read_campaign(campaign: Mapping[str, Any], lookups: _Lookups) -> dict[str, Any]:
-    """A ``get.campaigns`` row: the stored campaign with its read-only fields derived from the state."""
-    return {**campaign,
-            "site_domain_name": lookups.domains.get(campaign["site_id"], campaign["site_domain_name"]),
-            "site_blocks": [_read_block(block, lookups) for block in campaign["site_blocks"]]}
+    """A ``get.campaigns`` row: the stored campaign with its read-only fields derived from the state.
+
+    As the docs' conventions ("Соглашения") give it: an object with no value is answered as ``{}`` (an array
+    as ``[]``, anything else as null), and ``campaign_conditions`` is absent for system and integrated
+    campaigns (get.campaigns)."""
+    row = {**campaign,
+           "site_domain_name": lookups.domains.get(campaign["site_id"], campaign["site_domain_name"]),
+           "site_blocks": [_read_block(block, lookups) for block in campaign["site_blocks"]]}
+    for name in EMPTY_OBJECTS:
+        if row[name] is None:
+            row[name] = {}
+    if row["type"] != "basic":
+        del row["campaign_conditions"]
+    return row
 
 
 def _read_block(block: Mapping[str, Any], lookups: _Lookups) -> dict[str, Any]:
@@ -192,24 +202,13 @@ def _read_block(block: Mapping[str, Any], lookups: _Lookups) -> dict[str, Any]:
                                                                  block["redirection_phone_number"])}
 
 
-def _sort_key(name: str) -> Callable[[Mapping[str, Any]], tuple[bool, Any]]:
-    return lambda row: (row[name] is None, row[name])
-
-
-def _project(rows: list[dict[str, Any]], query: ReadQuery) -> list[dict[str, Any]]:
-    if query.fields is None:
-        return rows
-    return [{name: row[name] for name in query.fields} for row in rows]
-
-
-def _lister(collection: str, keys: tuple[str, ...]) -> Handler:
-    """A get.* method returning one reference collection of the state, paged."""
+def _lister(collection: str, catalog: Catalog) -> Handler:
+    """A get.* method answering one reference collection of the state, with paging, fields, filter and sort."""
 
     def handler(state: State, params: dict[str, Any]) -> Reply:
-        limit, offset = check_paging(params)
-        items = state[collection]
-        return [{key: item[key] for key in keys} for item in items[offset:offset + limit]], {
-            "total_items": len(items)}
+        query = check_read_query(params, catalog)
+        page, total = query.page([{key: item[key] for key in catalog.fields} for item in state[collection]])
+        return [query.project(item) for item in page], {"total_items": total}
 
     return handler
 
@@ -249,11 +248,9 @@ def _canonical(campaign: Mapping[str, Any]) -> dict[str, Any]:
 MUTATING_VERBS = frozenset({"create", "update", "delete"})
 METHODS: dict[str, Handler] = {
     "get.campaigns": _get_campaigns,
-    "get.campaign_available_phone_numbers": _lister("phone_numbers",
-                                                    ("id", "prefix", "phone_number", "type")),
-    "get.campaign_available_redirection_phone_numbers": _lister("redirection_phone_numbers",
-                                                                ("id", "phone_number")),
-    "get.sites": _lister("sites", ("id", "domain_name", "site_blocks")),
+    "get.campaign_available_phone_numbers": _lister("phone_numbers", PHONE_NUMBERS),
+    "get.campaign_available_redirection_phone_numbers": _lister("redirection_phone_numbers", REDIRECTION_NUMBERS),
+    "get.sites": _lister("sites", SITES),
     "create.campaigns": _create,
     "update.campaigns": _update,
     "delete.campaigns": _delete,

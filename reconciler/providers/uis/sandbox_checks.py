@@ -28,10 +28,13 @@ CODES: dict[str, int] = {
     "parse_error": -32700, "invalid_request": -32600, "method_not_found": -32601,
     "data_type_error": -32602, "required_parameter_missed": -32602, "invalid_parameter_value": -32602,
     "unexpected_parameters": -32602, "invalid_parameters_combination": -32602,
-    "entity_not_found": -32602, "already_in_use": -32602,
+    "entity_not_found": -32602, "already_in_use": -32602, "filter_prohibited": -32602, "sort_prohibited": -32602,
     "access_token_invalid": -32001, "forbidden": -32003, "parameter_component_disabled": -32008,
     "limit_exceeded": -32029, "notifications_not_supported": -32099,
 }
+DELETE_FORBIDDEN = -32602
+"""delete.campaigns refuses the system and integrated campaigns with ``forbidden``, which the docs' list of
+errors for delete methods gives as -32602 "Permission denied" (elsewhere forbidden is -32003)."""
 COMMON = frozenset({"access_token", "user_id"})
 CREATE_FIELDS = frozenset({"name", "description", "status", "site_id", "site_blocks",
                            "dynamic_call_tracking", "campaign_conditions"})
@@ -50,9 +53,10 @@ _UNSET: Any = object()
 class UisRefusal(Exception):
     """A request the UIS API refuses: JSON-RPC code, mnemonic, message and the parameter at fault."""
 
-    def __init__(self, mnemonic: str, message: str, field: str | None = None, value: Any = _UNSET) -> None:
+    def __init__(self, mnemonic: str, message: str, field: str | None = None, value: Any = _UNSET,
+                 code: int | None = None) -> None:
         super().__init__(message)
-        self.code = CODES[mnemonic]
+        self.code = CODES[mnemonic] if code is None else code
         self.mnemonic = mnemonic
         self.message = message
         self.field = field
@@ -183,7 +187,7 @@ def check_delete(state: Mapping[str, Any], params: Mapping[str, Any]) -> dict[st
     campaign = _campaign(state, params)
     if campaign["type"] != "basic":
         raise UisRefusal("forbidden", f"a {campaign['type']} campaign cannot be deleted", "id",
-                         campaign["id"])
+                         campaign["id"], code=DELETE_FORBIDDEN)
     return campaign
 
 

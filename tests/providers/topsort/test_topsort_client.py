@@ -52,7 +52,7 @@ accounts:
     vendor_id: acme
 apply: {attempts: 6, backoff: 0.01, backoff_cap: 0.05}
 """
-NEW = "account: t\nexternalCampaignId: N-1\nname: New\ncampaignType: manual\nbids: [{type: product, target: s, " \
+NEW = "account: t\nexternalCampaignId: N-1\nname: New\ncampaignType: manual\nbids: [{target: {id: s, type: product}, " \
       "amount: 5}]\n"
 
 
@@ -115,7 +115,7 @@ def test_top_11_429_and_5xx_are_retried_with_backoff_and_a_create_is_never_doubl
     (tmp_path / "seed.json").write_text(json.dumps(SEED))
     store = SandboxStore.open(tmp_path / "s", "t", tmp_path / "seed.json", TopsortSeed, [KEY])
     create = Operation("c", "t", "N", Action.CREATE, CREATE, {"vendor_id": "acme", "body": {
-        "name": "N", "campaignType": "manual", "bids": [{"type": "product", "target": "s", "amount": 5}]}})
+        "name": "N", "campaignType": "manual", "bids": [{"target": {"id": "s", "type": "product"}, "amount": 5}]}})
     update = Operation("u", "t", "A", Action.UPDATE, UPDATE, {"campaignId": CID, "body": {"isSmart": True}})
     faults = Faults(error_rate=0.5, rate_429=0.5, retry_after=0, seed=3, limit=4)  # the first 4 requests fail
 

@@ -20,7 +20,7 @@ accounts:
 """
 WRITES = ("campaigns.create", "campaigns.update", "campaigns.delete")
 FILES = itertools.count(1)
-BIDS = "bids:\n  - {type: product, target: sku-1, amount: 50}\n"
+BIDS = "bids:\n  - {target: {id: sku-1, type: product}, amount: 50}\n"
 
 
 def campaign(n: int, name: str, **fields: Any) -> dict[str, Any]:
@@ -212,7 +212,7 @@ def test_top_09_plan_never_diffs_or_sends_read_only_fields(ts: Repo) -> None:
 def test_top_10_plan_create_needs_name_bids_type_and_vendor_and_bids_never_change_after(ts: Repo) -> None:
     ts.write_json("seed.json", {"campaigns": [campaign(1, "A", bidCount=1)]})
     doc = document(ts, "account: t\nname: New\nisSmart: true\n---\naccount: t\nname: A\n" + BIDS +
-                   "  - {type: category, target: shoes, amount: 20}\n")
+                   "  - {target: {id: shoes, type: product}, amount: 20}\n")
     refused(ts, f"{doc}:1:1: TOP-10 campaign 'New' does not exist yet, and creating it needs bids, campaignType",
             f"{doc}:8:3: TOP-10 bids are create-time only and a change of bids after create is not supported: the "
             "campaign has 1 bid(s), the document lists 2")
@@ -225,7 +225,7 @@ def test_top_10_plan_create_needs_name_bids_type_and_vendor_and_bids_never_chang
     converge(ts)
     [create] = writes(ts)
     assert create["params"]["vendor_id"] == "shop-2" and create["params"]["body"]["bids"] == [
-        {"type": "product", "target": "sku-1", "amount": 50}]
+        {"target": {"id": "sku-1", "type": "product"}, "amount": 50}]
 
 
 def test_top_11_plan_and_apply_pace_themselves_by_the_x_ratelimit_headers(ts: Repo) -> None:

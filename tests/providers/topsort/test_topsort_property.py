@@ -27,7 +27,7 @@ PAST, FUTURE = ["2020-02-02T00:00:00Z", "2023-07-01T12:00:00+02:00"], ["2090-01-
 ENDS = ["2095-01-01T00:00:00Z", "2099-06-30T23:59:59Z"]
 SEGMENTS = st.lists(st.fixed_dictionaries({"type": st.sampled_from(["audience", "geo"]),
                                            "segmentId": st.integers(1, 4)}), max_size=3)
-BID = {"type": "product", "target": "sku", "amount": 10}
+BID = {"target": {"id": "sku", "type": "product"}, "amount": 10}
 Campaign = dict[str, Any]
 
 

@@ -37,7 +37,7 @@ SEED: dict[str, Any] = {"campaigns": [
     {"campaignId": C3, "name": "Other", "campaignType": "autobidding", "vendorId": "other",
      "startDate": "2024-01-01T00:00:00Z", "endDate": "2099-01-01T00:00:00Z"},
 ]}
-BID = {"type": "product", "target": "sku-1", "amount": 50}
+BID = {"target": {"id": "sku-1", "type": "product"}, "amount": 50}
 NEW = {"name": "New", "campaignType": "manual", "bids": [BID]}
 
 

@@ -291,12 +291,15 @@ def test_get_campaigns_fields(api: Api) -> None:
     rows = api.ok("get.campaigns", fields=["id", "site_domain_name"], limit=2)["data"]
     assert rows == [{"id": -1, "site_domain_name": "shop.example"},
                     {"id": 1, "site_domain_name": "shop.example"}]
-    api.refused("get.campaigns", {"fields": ["id", "colour"]}, PARAMS, INVALID, "fields.1")
+    api.refused("get.campaigns", {"fields": ["id", "colour"]}, PARAMS, "unexpected_parameters", "fields.1")
     api.refused("get.campaigns", {"fields": "id"}, PARAMS, TYPE, "fields")
 
 
 @pytest.mark.parametrize(("query", "ids"), [
     ({"field": "id", "operator": "=", "value": 3}, [3]),
+    ({"field": "id", "operator": "="}, []),  # no value: compared with null (the docs)
+    ({"field": "id", "operator": ">", "value": 2}, [3, 100]),
+    ({"field": "id", "operator": "<=", "value": 1}, [-1, 1]),
     ({"field": "id", "operator": "in", "value": [100, 1, 42]}, [1, 100]),
     ({"field": "id", "operator": "not_in", "value": [-1, 100]}, [1, 2, 3]),
     ({"field": "name", "operator": "=", "value": "Autumn"}, [2]),
@@ -315,10 +318,11 @@ def test_get_campaigns_filter(api: Api, query: dict[str, Any], ids: list[int]) -
 
 @pytest.mark.parametrize(("query", "mnemonic", "field"), [
     ({"field": "id", "operator": "~", "value": 3}, INVALID, "filter.operator"),
-    ({"field": "colour", "operator": "=", "value": 3}, INVALID, "filter.field"),
+    ({"field": "colour", "operator": "=", "value": 3}, "unexpected_parameters", "filter.field"),
+    ({"field": "description", "operator": "=", "value": "x"}, "filter_prohibited", "filter.field"),
     ({"field": "id", "operator": "=", "value": "3"}, TYPE, "filter.value"),
     ({"field": "id", "operator": "in", "value": 3}, TYPE, "filter.value"),
-    ({"field": "id", "operator": "="}, REQUIRED, "filter.value"),
+    ({"field": "id", "operator": ">"}, TYPE, "filter.value"),
     ({"filters": [{"field": "id", "operator": "=", "value": True}], "condition": "and"}, TYPE,
      "filter.filters.0.value"),
     ({"filters": [], "condition": "xor"}, INVALID, "filter.condition"),
@@ -331,7 +335,10 @@ def test_get_campaigns_sort(api: Api) -> None:
     rows = api.ok("get.campaigns", sort=[{"field": "site_id", "order": "desc"},
                                          {"field": "name", "order": "asc"}])["data"]
     assert [row["id"] for row in rows] == [3, 2, 1, -1, 100]
-    api.refused("get.campaigns", {"sort": [{"field": "id", "order": "up"}]}, PARAMS, INVALID, "sort.0.order")
+    api.refused("get.campaigns", {"sort": [{"field": "name", "order": "up"}]}, PARAMS, INVALID, "sort.0.order")
+    api.refused("get.campaigns", {"sort": [{"field": "id"}]}, PARAMS, "sort_prohibited", "sort.0.field")
+    by_name = api.ok("get.campaigns", sort=[{"field": "name"}])["data"]  # order defaults to asc (the docs)
+    assert [row["name"] for row in by_name] == sorted(row["name"] for row in by_name)
 
 
 def test_get_campaigns_reads_ten_thousand_campaigns_fast(make_api: MakeApi) -> None:
@@ -355,7 +362,16 @@ def test_reference_lists(api: Api) -> None:
     sites = api.ok("get.sites")["data"]
     assert sites[1] == {"id": 2, "domain_name": "blog.example",
                         "site_blocks": [{"site_block_id": 21, "site_block_name": "Main"}]}
-    api.refused("get.sites", {"fields": ["id"]}, PARAMS, "unexpected_parameters", "fields")
+    # reference reads take the documented fields, filter and sort (each method's page lists which)
+    assert api.ok("get.sites", fields=["id"])["data"] == [{"id": 1}, {"id": 2}]
+    assert api.ok("get.sites", filter={"field": "domain_name", "operator": "=", "value": "blog.example"},
+                  fields=["id", "domain_name"])["data"] == [{"id": 2, "domain_name": "blog.example"}]
+    found = api.ok("get.campaign_available_phone_numbers", filter={"field": "type", "operator": "=", "value": "user"},
+                   sort=[{"field": "prefix", "order": "desc"}], fields=["id"])
+    assert found["data"] == [{"id": 504}] and found["metadata"]["total_items"] == 1
+    api.refused("get.campaign_available_redirection_phone_numbers", {"sort": [{"field": "id"}]}, PARAMS,
+                "sort_prohibited", "sort.0.field")
+    api.refused("get.sites", {"fields": ["colour"]}, PARAMS, "unexpected_parameters", "fields.0")
 
 
 # --- create / delete, persistence, log ----------------------------------------------------------------
@@ -418,8 +434,8 @@ def test_uis_01_system_and_integrated_campaigns_take_only_blocks_and_tracking(ap
 
 
 def test_uis_01_only_basic_campaigns_are_deleted_or_created(api: Api) -> None:
-    api.refused("delete.campaigns", {"id": -1}, -32003, "forbidden", "id")
-    api.refused("delete.campaigns", {"id": 100}, -32003, "forbidden", "id")
+    api.refused("delete.campaigns", {"id": -1}, -32602, "forbidden", "id")  # the docs' delete error list
+    api.refused("delete.campaigns", {"id": 100}, -32602, "forbidden", "id")
     for key, value in (("type", "system"), ("id", 5), ("cost_ratio", 2), ("engine", "vk.ads")):
         api.refused("create.campaigns", new(**{key: value}), PARAMS, "unexpected_parameters", key)
 

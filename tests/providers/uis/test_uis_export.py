@@ -59,3 +59,10 @@ def test_eng_05_a_row_without_some_fields_is_normalised_like_a_full_one() -> Non
     assert PROVIDER.live_fields(Live(7, "A", partial)) == {
         k: v for k, v in normalised.items() if k not in ("cost_ratio", "cost_ratio_operator", "description")}
     assert PROVIDER.live_fields(Live(7, "A", {**partial, "site_blocks": None}))["site_blocks"] == []
+
+
+def test_a_campaign_without_a_name_is_pinned_by_its_id_and_its_document_is_valid() -> None:
+    doc = PROVIDER.export(Live(5, None, {"id": 5, "name": "", "type": "basic", "status": None, "site_id": 1,
+                                         "site_blocks": {}, "dynamic_call_tracking": [], "cost_ratio": None}))
+    assert doc == {"id": 5, "status": "active", "site_id": 1}
+    UisCampaign.model_validate({"account": "u", **doc})
