@@ -256,7 +256,7 @@ async def _apply(config: Config, source: Plan | Documents, names: Sequence[str],
             click.echo("Apply cancelled; nothing was changed.")
             return 1
         click.echo("")
-        options = ApplyOptions(config.apply.concurrency, config.apply.retry())
+        options = ApplyOptions(config.apply.concurrency, config.apply.retry(), config.apply.settle)
         with progress("Applying", len(the_plan.operations)) as step:
 
             def report(outcome: Outcome) -> None:
@@ -288,6 +288,8 @@ def _summary(outcomes: Sequence[Outcome]) -> int:
     retried = sum(1 for o in outcomes if o.attempts > 1)
     click.echo(f"\nApply {'complete' if counts[Status.DONE] == len(outcomes) else 'incomplete'}: "
                f"{counts[Status.DONE]} done, {counts[Status.FAILED]} failed, {counts[Status.SKIPPED]} skipped"
+               + (f", {counts[Status.UNKNOWN]} unknown (run plan to see whether they took effect)"
+                  if counts[Status.UNKNOWN] else "")
                + (f" ({retried} needed retries)." if retried else "."))
     return 0 if counts[Status.DONE] == len(outcomes) else 1
 

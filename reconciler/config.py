@@ -69,6 +69,8 @@ class ApplySettings(_Strict):
     backoff: float = Field(default=0.5, ge=0, le=60, description="Seconds before the first retry (doubles).")
     backoff_cap: float = Field(default=30.0, ge=0, le=600)
     timeout: float = Field(default=TIMEOUT, gt=0, le=600, description="Seconds to wait for a vendor's answer.")
+    settle: float = Field(default=60.0, ge=0, le=3600, description="Seconds a create whose answer was lost is "
+                                                                    "looked up for before it is reported unknown.")
 
     def retry(self) -> RetryPolicy:
         return RetryPolicy(self.attempts, self.backoff, self.backoff_cap, self.timeout)

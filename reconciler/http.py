@@ -155,12 +155,15 @@ async def send(client: httpx.AsyncClient, method: str, url: str, redact: Redacto
 
 
 def checked(response: httpx.Response, url: str, redact: Redactor) -> httpx.Response:
-    """``response`` if it succeeded; else a VendorError: 429 and 5xx retryable (429 certainly not applied)."""
+    """``response`` if it succeeded; else a VendorError: 429 and 5xx retryable (429 certainly not applied;
+    502 and 504 come from a gateway that gave up waiting, so the request may still be running: pending)."""
     status = response.status_code
     if status >= 400:
-        raise VendorError(redact(f"HTTP {status} from {url}"), code=str(status),
-                          final=not (status == 429 or status >= 500), retry_after=retry_after(response),
-                          maybe_applied=status != 429)
+        error = VendorError(redact(f"HTTP {status} from {url}"), code=str(status),
+                            final=not (status == 429 or status >= 500), retry_after=retry_after(response),
+                            maybe_applied=status != 429)
+        error.pending = status in (502, 504)
+        raise error
     return response
 
 

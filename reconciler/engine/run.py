@@ -108,8 +108,10 @@ async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
     names = sorted({account for account, _ in done})
     targets = {name: [t for t in plan.for_account(name).targets if (t.account, t.campaign) in done]
                for name in names}
-    answered = {name: from_answers(sessions[name], (o for o in outcomes if o.operation.account == name),
-                                   targets[name]) for name in names}
+    doubted = {o.operation.account for o in outcomes if o.doubted}  # the vendor may hold more than answered
+    answered = {name: None if name in doubted else
+                from_answers(sessions[name], (o for o in outcomes if o.operation.account == name), targets[name])
+                for name in names}
     live = await read_all(sessions, [name for name in names if answered[name] is None])
     lines: list[str] = []
     for name in names:

@@ -1,0 +1,129 @@
+"""ENG-09 with a slow vendor: a create whose answer was lost is committed by the vendor only later
+(``commit_delay``). Apply looks it up with backoff until it finds it or the bound (``apply: {settle}``) passes;
+it never sends it again, and when the bound passes first the operation is "unknown", the run exits 1 naming
+it, and the next plan finds the campaign.
+
+The vendor is served by the test, not by the run, so that it outlives the run as a real vendor would.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Repo
+from conftest import uis_seed as seed
+
+from reconciler.providers.uis.model import UisSeed
+from reconciler.providers.uis.sandbox import build_app
+from reconciler.sandbox.faults import FaultInjector, Faults, with_faults
+from reconciler.sandbox.limits import RateLimits
+from reconciler.sandbox.server import SandboxServer
+from reconciler.sandbox.store import SandboxStore, read_log
+
+TOKEN = "slow-vendor-token"
+CONFIG = """
+version: 1
+accounts:
+  live:
+    provider: uis
+    endpoint: URL
+    credentials: {access_token: "${env:UIS_TOKEN}"}
+apply: {backoff: 0.02, backoff_cap: 0.1, attempts: 4, timeout: 2, settle: SETTLE}
+"""
+
+
+class Vendor:
+    def __init__(self, root: Path, commit_delay: float) -> None:
+        (root / "vendor-seed.json").write_text(json.dumps(seed()))
+        self.store = SandboxStore.open(root / "vendor", "live", root / "vendor-seed.json", UisSeed, [TOKEN])
+        self.app: FaultInjector = with_faults(build_app(self.store, TOKEN, RateLimits(1000, 100_000)),
+                                              Faults(drop_rate=1, limit=1, commit_delay=commit_delay,
+                                                     only="create.campaigns"), self.store)
+        self.server = SandboxServer(self.app).start()
+
+    def calls(self, operation: str) -> list[dict[str, object]]:
+        return [r for r in read_log(self.store.log_path) if r["operation"] == operation]
+
+    def names(self) -> list[str]:
+        return [c["name"] for c in self.store.state["campaigns"]]
+
+    def settle(self) -> None:
+        """Wait until the vendor carried out every request whose answer it lost."""
+        deadline = time.monotonic() + 10
+        while self.app.late and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not self.app.late
+
+
+@pytest.fixture
+def vendor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Vendor]]:
+    monkeypatch.setenv("UIS_TOKEN", TOKEN)
+    started: list[Vendor] = []
+
+    def start(commit_delay: float) -> Vendor:
+        started.append(Vendor(tmp_path / "vendor-root", commit_delay))
+        return started[-1]
+
+    (tmp_path / "vendor-root").mkdir()
+    yield start  # type: ignore[misc]
+    for v in started:
+        v.server.stop()
+
+
+def _setup(repo: Repo, v: Vendor, settle: float) -> None:
+    repo.write("reconciler.yaml", CONFIG.replace("URL", v.server.url).replace("SETTLE", str(settle)))
+    repo.write("new.yaml", "account: live\nname: New\nsite_id: 1\n")
+
+
+def test_eng_09_a_create_the_vendor_commits_late_is_looked_up_until_found_never_sent_twice(
+        repo: Repo, vendor: type[Vendor]) -> None:
+    v = vendor(commit_delay=0.4)
+    _setup(repo, v, settle=5)
+    applied = repo.run("apply", "--yes")
+    assert applied.code == 0, applied.err
+    assert "its answer was lost, but it had taken effect" in applied.err + applied.out
+    assert "Verified" in applied.out
+    assert len(v.calls("create.campaigns")) == 1 and v.names() == ["New"]
+    lookups = [r for r in v.calls("get.campaigns") if "filter" in r["params"]]  # type: ignore[operator]
+    assert len(lookups) >= 2  # the first look-ups, before the vendor committed it, found nothing
+    assert repo.run("plan", "--detailed-exitcode").code == 0
+
+
+def test_eng_09_past_the_bound_the_create_is_unknown_exit_1_and_the_next_plan_finds_it(
+        repo: Repo, vendor: type[Vendor]) -> None:
+    v = vendor(commit_delay=1.0)
+    _setup(repo, v, settle=0.2)
+    applied = repo.run("apply", "--yes")
+    assert applied.code == 1
+    unknown = [line for line in applied.err.splitlines() if line.startswith("unknown: ")]
+    assert len(unknown) == 1 and unknown[0].startswith("unknown: live / New: create (create.campaigns): its "
+                                                       "answer was lost"), applied.err
+    assert "was not sent again: run plan to see whether it did" in unknown[0]
+    assert "1 unknown" in applied.out and "Verified" not in applied.out
+    assert v.calls("create.campaigns") == [] and v.names() == []  # not yet carried out, and not re-sent
+    v.settle()
+    assert v.names() == ["New"]
+    again = repo.run("plan", "--detailed-exitcode")
+    assert again.code == 0, again.out + again.err  # the next plan finds it: nothing to create
+    assert len(v.calls("create.campaigns")) == 1
+
+
+def test_eng_09_a_create_answered_with_500_is_looked_up_once_then_sent_again(repo: Repo) -> None:
+    """A vendor that answered has finished with the request: absent on look-up is certain, so it is re-sent."""
+    repo.write("reconciler.yaml", "version: 1\naccounts:\n  u:\n    provider: uis\n    sandbox:\n"
+                                  "      seed: seed.json\n"
+                                  "      faults: {error_rate: 1, limit: 1, only: create.campaigns}\n"
+                                  "apply: {backoff: 0.01, backoff_cap: 0.05, attempts: 3, settle: 30}\n")
+    repo.write_json("seed.json", seed())
+    repo.write("new.yaml", "account: u\nname: New\nsite_id: 1\n")
+    started = time.monotonic()
+    applied = repo.run("apply", "--yes")
+    assert applied.code == 0, applied.err
+    assert time.monotonic() - started < 10  # not the 30 s bound of a lost answer
+    lookups = [r for r in repo.requests("u") if r["operation"] == "get.campaigns" and "filter" in r["params"]]
+    assert len(lookups) == 1
+    assert [c["name"] for c in repo.state("u")["campaigns"]] == ["New"]
