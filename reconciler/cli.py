@@ -23,7 +23,8 @@ from reconciler.engine.connect import connect_all, sandbox_app
 from reconciler.engine.load import Documents
 from reconciler.engine.memory import run_scope
 from reconciler.engine.remote import validate_remote
-from reconciler.engine.run import check_saved, load_and_read, make_plan, verify
+from reconciler.engine.review import reviewed
+from reconciler.engine.run import load_and_read, make_plan, verify
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
 from reconciler.files import pending, write_atomic
 from reconciler.fmt import format_tree
@@ -204,7 +205,7 @@ def show(file: Path, fmt: Format) -> int:
 @PATH
 @ACCOUNTS
 @click.option("--plan", "plan_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Apply this saved plan, if nothing it touches changed since (ENG-07).")
+              help="Apply this saved plan, only if planning again now gives exactly it (ENG-07).")
 @click.option("--yes", is_flag=True, help="Apply without asking (needed when not on a terminal).")
 @click.option("--force", is_flag=True, help="Apply even when the plan exceeds a safety threshold (ENG-06).")
 @REMOTE
@@ -214,11 +215,12 @@ def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bo
     if plan_file is not None:
         if accounts:
             raise click.UsageError("--account chooses accounts when planning; a saved plan has its own")
-        config = load_config(path)
-        saved, providers = planfile.load(plan_file, display_name(plan_file, Path.cwd()))
-        _check_accounts(config, providers, display_name(plan_file, Path.cwd()))
-        return _run(_apply(config, saved, saved.accounts, force=force, ask=False,
-                           saved=display_name(plan_file, Path.cwd()), remote=remote))
+        shown = display_name(plan_file, Path.cwd())
+        saved, providers = planfile.load(plan_file, shown)
+        _check_accounts(load_config(path), providers, shown)
+        config, documents = _open(path, saved.accounts)
+        return _run(_apply(config, documents, saved.accounts, force=force, ask=False, saved=(saved, shown),
+                           remote=remote))
     config, documents = _open(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
@@ -234,14 +236,12 @@ def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) ->
         raise ProblemsError(problems)
 
 
-async def _apply(config: Config, source: Plan | Documents, names: Sequence[str], *,
-                 force: bool, ask: bool, saved: str = "", remote: bool = False) -> int:
+async def _apply(config: Config, source: Documents, names: Sequence[str], *,
+                 force: bool, ask: bool, saved: tuple[Plan, str] | None = None, remote: bool = False) -> int:
     async with connect_all(config, names) as sessions:
-        desired: dict[str, list[Desired]] | None = None
-        if isinstance(source, Plan):
-            the_plan = source
-            with progress("Checking the saved plan against live campaigns"):
-                await check_saved(config, the_plan, sessions, saved)
+        if saved is not None:
+            with progress("Planning again to check the saved plan"):
+                desired, the_plan = await reviewed(config, saved[0], source, sessions, saved[1])
         else:
             desired, the_plan = await _make_plan(config, source, sessions)
         if remote:  # a plan the vendor refuses is not applied, not even in part

@@ -13,8 +13,6 @@ from reconciler.engine.load import Documents
 from reconciler.engine.memory import hold, kept
 from reconciler.engine.plan import AccountPlan, order, plan_live
 from reconciler.engine.safety import thresholds
-from reconciler.engine.saved import RULE as RULE_SAVED
-from reconciler.engine.saved import stale
 from reconciler.engine.verify import from_answers, mismatches
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Desired, LiveState, Operation, Plan, PlanWarning, Target
@@ -86,15 +84,6 @@ async def read_all(sessions: Mapping[str, Session], names: Sequence[str],
     with kept():
         states = await asyncio.gather(*(sessions[n].read(expected.get(n, 0)) for n in names))
     return hold(dict(zip(names, states, strict=True)))
-
-
-async def check_saved(config: Config, plan: Plan, sessions: Mapping[str, Session], shown: str) -> None:
-    """Refuse a saved plan, before any write, if a campaign it touches changed since (ENG-07)."""
-    live = await read_all(sessions, plan.accounts)
-    problems = [p for name in plan.accounts for p in stale(plan.for_account(name).targets, live[name], shown)]
-    if problems:
-        raise ProblemsError([*problems, Problem(None, RULE_SAVED, f"{shown}: the plan is out of date; make a "
-                                                                  "new one")])
 
 
 async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],

@@ -198,5 +198,6 @@ def test_ens_03_apply_validate_remote_refuses_a_saved_plan_the_vendor_refuses(en
     assert ens.run("plan", ".", "-o", "plan.json").code == 0
     refused = ens.run("apply", ".", "--plan", "plan.json", "--validate-remote")
     assert refused.code == 1
-    assert "ENS-03 e / campaign 'B': Enswitch refuses bulk/campaigns/create (validation=1)" in refused.err
+    # the saved plan is made again from the documents (ENG-07), so the refusal is located at its campaign
+    assert "a.yaml:1:1: ENS-03 campaign 'B': Enswitch refuses bulk/campaigns/create (validation=1)" in refused.err
     assert [e["params"]["validation"] for e in writes(ens)] == ["1"]
