@@ -21,6 +21,7 @@ from reconciler.engine.adopt import import_campaigns
 from reconciler.engine.apply import ApplyOptions, Outcome, Status, apply_plan
 from reconciler.engine.connect import connect_all, sandbox_app
 from reconciler.engine.load import Documents
+from reconciler.engine.lock import applying
 from reconciler.engine.memory import run_scope
 from reconciler.engine.remote import validate_remote
 from reconciler.engine.review import reviewed
@@ -238,6 +239,12 @@ def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) ->
 
 async def _apply(config: Config, source: Documents, names: Sequence[str], *,
                  force: bool, ask: bool, saved: tuple[Plan, str] | None = None, remote: bool = False) -> int:
+    with applying(config.workdir, names, config.apply.lock_wait):  # before the live state is read
+        return await _apply_locked(config, source, names, force=force, ask=ask, saved=saved, remote=remote)
+
+
+async def _apply_locked(config: Config, source: Documents, names: Sequence[str], *,
+                        force: bool, ask: bool, saved: tuple[Plan, str] | None, remote: bool) -> int:
     async with connect_all(config, names) as sessions:
         if saved is not None:
             with progress("Planning again to check the saved plan"):

@@ -71,6 +71,8 @@ class ApplySettings(_Strict):
     timeout: float = Field(default=TIMEOUT, gt=0, le=600, description="Seconds to wait for a vendor's answer.")
     settle: float = Field(default=60.0, ge=0, le=3600, description="Seconds a create whose answer was lost is "
                                                                     "looked up for before it is reported unknown.")
+    lock_wait: float = Field(default=0.0, ge=0, le=86400, description="Seconds an apply waits for another apply "
+                                                                     "of its accounts to finish (0: fail at once).")
 
     def retry(self) -> RetryPolicy:
         return RetryPolicy(self.attempts, self.backoff, self.backoff_cap, self.timeout)

@@ -1,0 +1,129 @@
+"""One apply per account at a time: two apply processes at once against one vendor process make no duplicate;
+the second fails clearly before any write, or waits for the first (``apply: {lock_wait}``) and then finds
+nothing left to do. A lock file left by a run that is gone holds nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Repo
+from conftest import uis_seed as seed
+
+from reconciler.engine.lock import LockedError, applying
+from reconciler.providers.uis.model import UisSeed
+from reconciler.providers.uis.sandbox import build_app
+from reconciler.sandbox.faults import Faults, with_faults
+from reconciler.sandbox.limits import RateLimits
+from reconciler.sandbox.server import SandboxServer
+from reconciler.sandbox.store import SandboxStore, read_log
+
+TOKEN = "lock-test-token"
+CONFIG = """
+version: 1
+accounts:
+  live:
+    provider: uis
+    endpoint: URL
+    credentials: {access_token: "${env:UIS_TOKEN}"}
+apply: {concurrency: 1, lock_wait: WAIT}
+"""
+CAMPAIGNS = 4
+
+
+@pytest.fixture
+def vendor(tmp_path: Path) -> Iterator[tuple[SandboxStore, str]]:
+    """One slow UIS vendor process (150 ms an answer), outliving the runs."""
+    (tmp_path / "vendor-seed.json").write_text(json.dumps(seed()))
+    store = SandboxStore.open(tmp_path / "vendor", "live", tmp_path / "vendor-seed.json", UisSeed, [TOKEN])
+    app = with_faults(build_app(store, TOKEN, RateLimits(1000, 100_000)), Faults(latency_ms=150), store)
+    with SandboxServer(app) as server:
+        yield store, server.url
+
+
+def _apply(repo: Repo) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "reconciler", "apply", "--yes"], cwd=repo.path, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "UIS_TOKEN": TOKEN})
+
+
+def _holding(repo: Repo, pid: int) -> None:
+    """Wait until process ``pid`` holds the account's lock."""
+    lock = repo.path / ".reconciler" / "locks" / "live.lock"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if json.loads(lock.read_text())["pid"] == pid:
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.01)
+    raise AssertionError("the first apply never took the lock")
+
+
+def _setup(repo: Repo, url: str, wait: float) -> None:
+    repo.write("reconciler.yaml", CONFIG.replace("URL", url).replace("WAIT", str(wait)))
+    for i in range(CAMPAIGNS):
+        repo.write(f"c{i}.yaml", f"account: live\nname: C{i}\nsite_id: 1\n")
+
+
+def test_a_second_apply_of_the_account_fails_clearly_before_any_write(
+        repo: Repo, vendor: tuple[SandboxStore, str]) -> None:
+    store, url = vendor
+    _setup(repo, url, wait=0)
+    first = _apply(repo)
+    _holding(repo, first.pid)
+    second = subprocess.run([sys.executable, "-m", "reconciler", "apply", "--yes"], cwd=repo.path, text=True,
+                            capture_output=True, env={**os.environ, "UIS_TOKEN": TOKEN}, timeout=60)
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert second.returncode == 1
+    assert second.stderr.startswith(
+        f"error: account 'live' is being applied by another run (process {first.pid} on ")
+    assert "nothing was changed" in second.stderr and len(second.stderr.splitlines()) == 1
+    assert "Traceback" not in second.stderr and second.stdout == ""
+    creates = [r for r in read_log(store.log_path) if r["operation"] == "create.campaigns"]
+    assert len(creates) == CAMPAIGNS  # all the first run's; the second sent nothing
+    names = Counter(c["name"] for c in store.state["campaigns"])
+    assert names == Counter({f"C{i}": 1 for i in range(CAMPAIGNS)})  # 0 duplicates
+
+
+def test_with_lock_wait_the_second_apply_waits_then_finds_nothing_to_do(
+        repo: Repo, vendor: tuple[SandboxStore, str]) -> None:
+    store, url = vendor
+    _setup(repo, url, wait=60)
+    first = _apply(repo)
+    _holding(repo, first.pid)
+    second = _apply(repo)
+    out1, err1 = first.communicate(timeout=60)
+    out2, err2 = second.communicate(timeout=60)
+    assert first.returncode == 0 and second.returncode == 0, err1 + err2
+    assert f"Plan: {CAMPAIGNS} to create" in out1 and "No changes" in out2, out2
+    names = Counter(c["name"] for c in store.state["campaigns"])
+    assert names == Counter({f"C{i}": 1 for i in range(CAMPAIGNS)})  # 0 duplicates
+    assert len([r for r in read_log(store.log_path) if r["operation"] == "create.campaigns"]) == CAMPAIGNS
+
+
+def test_a_lock_file_left_by_a_run_that_is_gone_holds_nothing(tmp_path: Path) -> None:
+    locks = tmp_path / "locks"
+    locks.mkdir()
+    (locks / "a.lock").write_text(json.dumps({"pid": 999999, "host": "gone", "since": "then"}))
+    with applying(tmp_path, ["a"]):
+        assert json.loads((locks / "a.lock").read_text())["pid"] == os.getpid()
+
+
+def test_in_one_process_a_held_lock_refuses_a_second_taker_naming_the_holder(tmp_path: Path) -> None:
+    with applying(tmp_path, ["a", "b"]):
+        started = time.monotonic()
+        busy = rf"account 'b' is being applied by another run \(process {os.getpid()} on .*\) after waiting 0.3 s"
+        with pytest.raises(LockedError, match=busy), applying(tmp_path, ["b"], wait=0.3):
+            pass
+        assert time.monotonic() - started >= 0.3
+    with applying(tmp_path, ["b"]):  # released at the end of the block
+        pass
