@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reconciler.confine import problems_outside
 from reconciler.documents import CONFIG_NAMES, display_name, load_file
-from reconciler.errors import Problem, ProblemsError
+from reconciler.errors import Problem, ProblemsError, printable
 from reconciler.http import TIMEOUT, RetryPolicy
 from reconciler.model import Located, Pos
 from reconciler.providers import PROVIDERS
@@ -175,8 +176,23 @@ def _not_a_reference(key: str, value: str) -> str:
     return f"credential '{key}' must be a reference like ${{env:NAME}}, never inline"
 
 
+ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+"""Account names are identifiers: they name files (``.reconciler/sandbox/NAME.json``) and CI jobs."""
+
+
+def _bad_name(name: str, source: Located) -> list[Problem]:
+    if ACCOUNT_NAME.match(name) and ".." not in name:
+        return []
+    return [Problem(source.pos(("accounts", name), key=True), RULE,
+                    f"account name '{printable(name, 40)}' is not an identifier: use letters, digits, '-', '_' and "
+                    "'.' (not '..', not first), at most 64 characters")]
+
+
 def _account(name: str, raw: Any, source: Located, root: FsPath) -> tuple[Account | None, list[Problem]]:
     where = ("accounts", name)
+    bad = _bad_name(name, source)
+    if bad:
+        return None, bad
     model, problems = validate(AccountModel, raw, source, where)
     if model is None:
         return None, _ruled(problems)
@@ -209,13 +225,15 @@ def _account(name: str, raw: Any, source: Located, root: FsPath) -> tuple[Accoun
         problems.append(Problem(source.pos((*where, key), key=True), RULE,
                                 "a sandbox account takes no endpoint or credentials (the sandbox makes its own)"))
     seed = model.sandbox.seed if model.sandbox is not None else None
-    if seed is not None and not (root / seed).is_file():
+    escapes = problems_outside(str(root), seed, source.pos((*where, "sandbox", "seed"))) if seed else []
+    problems.extend(escapes)
+    if seed is not None and not escapes and not (root / seed).is_file():
         try:
             reason = "not a file" if (root / seed).exists() else "No such file or directory"
         except OSError as exc:
             reason = exc.strerror or "cannot be read"
         problems.append(Problem(source.pos((*where, "sandbox", "seed")), RULE,
-                                f"sandbox seed {seed} cannot be read: {reason}"))
+                                f"sandbox seed {printable(seed)} cannot be read: {reason}"))
     refs: dict[str, str] = {}
     for key, value in sorted(model.credentials.items()):
         match = ENV_REF.match(value)

@@ -32,6 +32,13 @@ class Problem:
         return f"{where}{self.rule} {self.message}"
 
 
+def printable(text: str, limit: int = 80) -> str:
+    """``text`` (a name from the input) fit for a one-line message: control characters such as a newline
+    escaped, at most ``limit`` characters (the rest elided)."""
+    escaped = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return escaped if len(escaped) <= limit else escaped[: limit - 1] + "…"
+
+
 class ReconcilerError(Exception):
     """Root of every error reconciler reports."""
 
