@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from reconciler.confine import problems_outside
 from reconciler.documents import CONFIG_NAMES, display_name, load_file
 from reconciler.errors import Problem, ProblemsError, printable
-from reconciler.http import TIMEOUT, RetryPolicy
+from reconciler.http import TIMEOUT, Redactor, RetryPolicy, endpoint_password
 from reconciler.model import Located, Pos
 from reconciler.providers import PROVIDERS
 from reconciler.sandbox.faults import Faults
@@ -203,6 +203,7 @@ def _account(name: str, raw: Any, source: Located, root: FsPath) -> tuple[Accoun
         if hint:
             msg += f"; did you mean '{hint[0]}'?"
         return None, [Problem(source.pos((*where, "provider")), RULE, msg)]
+    Redactor(endpoint_password(model.endpoint))  # a password in the endpoint URL is masked as a credential
     extra = dict(model.model_extra or {})
     problems = []
     known = [*AccountModel.model_fields, *provider.settings_model.model_fields]
