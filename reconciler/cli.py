@@ -23,13 +23,14 @@ from reconciler.engine.connect import connect_all, sandbox_app
 from reconciler.engine.load import Documents
 from reconciler.engine.lock import applying
 from reconciler.engine.memory import run_scope
+from reconciler.engine.preflight import open_run
 from reconciler.engine.remote import validate_remote
 from reconciler.engine.review import reviewed
 from reconciler.engine.run import load_and_read, make_plan, verify
-from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
+from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError, printable
 from reconciler.files import pending, write_atomic
 from reconciler.fmt import format_tree
-from reconciler.http import RedactingFilter
+from reconciler.http import RedactingFilter, masked
 from reconciler.model import Desired, Plan
 from reconciler.providers import PROVIDERS
 from reconciler.providers.base import Session
@@ -46,18 +47,14 @@ ACCOUNTS = click.option("--account", "accounts", multiple=True, metavar="NAME",
                         help="Only this account (repeatable).")
 
 
-def _open(path: Path, accounts: Sequence[str]) -> tuple[Config, Documents]:
+def _open(path: Path, accounts: Sequence[str], *, offline: bool = False) -> tuple[Config, Documents]:
     """The configuration and the documents; documents that may have problems are loaded here, so that a
     problem stops the run before any sandbox starts or any vendor is called."""
-    config = load_config(path)
-    documents = Documents(config, path, Path.cwd(), accounts)
-    if not documents.known_clean:
-        documents.load()
-    return config, documents
+    return open_run(path, accounts, credentials=not offline)
 
 
-def _load(path: Path, accounts: Sequence[str]) -> tuple[Config, dict[str, list[Desired]]]:
-    config, documents = _open(path, accounts)
+def _load(path: Path, accounts: Sequence[str], *, offline: bool = False) -> tuple[Config, dict[str, list[Desired]]]:
+    config, documents = _open(path, accounts, offline=offline)
     return config, documents.load()
 
 
@@ -93,7 +90,7 @@ def _debug_log(on: bool) -> None:
 def validate(path: Path, fmt: str) -> int:
     """Offline checks: YAML, schema, and every rule that needs no live state."""
     try:
-        _, desired = _load(path, ())
+        _, desired = _load(path, (), offline=True)
     except ReconcilerError as exc:
         if fmt != "github":
             raise
@@ -287,7 +284,8 @@ async def _apply_locked(config: Config, source: Documents, names: Sequence[str],
 def _report(outcome: Outcome) -> None:
     op = outcome.operation
     line = f"{outcome.status}: {op.account} / {op.campaign}: {op.action} ({op.method})"
-    click.echo(line + (f": {outcome.detail}" if outcome.detail else ""), err=outcome.status is not Status.DONE)
+    click.echo(printable(line + (f": {outcome.detail}" if outcome.detail else ""), None),
+               err=outcome.status is not Status.DONE)
 
 
 def _summary(outcomes: Sequence[Outcome]) -> int:
@@ -337,7 +335,7 @@ def sandbox() -> None:
 @sandbox.command("serve")
 @PATH
 @click.option("--account", "account", required=True, metavar="NAME")
-@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port on 127.0.0.1 (default: a free one).")
 @click.option("--for", "seconds", type=float, default=3600.0, help="Stop after this many seconds.")
 def serve(path: Path, account: str, port: int, seconds: float) -> int:
     """Serve one account's sandbox on 127.0.0.1 for exploring with curl."""
@@ -369,10 +367,13 @@ def reset(path: Path, accounts: tuple[str, ...]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(argv) if argv is not None else sys.argv[1:]
+    if any("\0" in arg for arg in args):  # no path or name can hold one; the system would refuse it later
+        click.echo("error: an argument holds a NUL byte (\\0), which no path or name can hold", err=True)
+        return 1
     with run_scope():
         try:
-            result = cli.main(args=list(argv) if argv is not None else None, prog_name="reconciler",
-                              standalone_mode=False)
+            result = cli.main(args=args, prog_name="reconciler", standalone_mode=False)
         except click.exceptions.Exit as exc:
             return exc.exit_code
         except (click.exceptions.Abort, KeyboardInterrupt):
@@ -387,7 +388,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             click.echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
             return 1
         except ReconcilerError as exc:
-            click.echo(f"error: {exc}", err=True)
+            for line in str(exc).splitlines() or [""]:
+                click.echo(f"error: {printable(line, None)}", err=True)
+            return 1
+        except Exception as exc:  # a defect of ours: still one line (the traceback only in the DEBUG log)
+            logging.getLogger("reconciler").debug("internal error", exc_info=True)
+            click.echo(f"error: internal error ({type(exc).__name__}: {printable(masked(str(exc)), 200)}); "
+                       "please report it (--debug shows where)", err=True)
             return 1
         finally:
             _debug_log(False)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Mapping
+import urllib.parse
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any, Literal
@@ -129,6 +130,41 @@ class Config:
         return (self.root / relative).resolve()
 
 
+def missing_credentials(config: Config, names: Iterable[str]) -> list[Problem]:
+    """The unset credential variables of every one of the accounts ``names`` (sandbox accounts need none)."""
+    problems: list[Problem] = []
+    for name in names:
+        try:
+            config.accounts[name].secrets()
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def _bad_endpoint(endpoint: str) -> str | None:
+    """Why ``endpoint`` cannot be called (a port out of range, no host, not HTTP), or None."""
+    try:
+        url = urllib.parse.urlsplit(endpoint)
+        url.port  # noqa: B018 (it raises for a port out of range or not a number)
+    except ValueError as exc:
+        return str(exc)
+    if url.scheme.lower() not in ("http", "https"):
+        return "it must start with https:// (or http://)"
+    if not url.hostname:
+        return "it names no host"
+    return None
+
+
+class ConfigProblems(ProblemsError):
+    """reconciler.yaml has problems; ``partial`` is the configuration of its accounts that have none (so that
+    their documents can be checked in the same run), None when there is no such account."""
+
+    def __init__(self, problems: Iterable[Problem], partial: Config | None, broken: Iterable[str]) -> None:
+        super().__init__(problems)
+        self.partial = partial
+        self.broken = tuple(broken)
+
+
 def find_config(path: FsPath) -> FsPath:
     start = path if path.is_dir() else path.parent
     for name in CONFIG_NAMES:
@@ -153,14 +189,18 @@ def load_config(path: FsPath, base: FsPath | None = None) -> Config:
     if top is None:
         raise ProblemsError(_ruled(problems))
     accounts: dict[str, Account] = {}
+    broken: list[str] = []
     for name in sorted(top.accounts):
         account, found = _account(name, top.accounts[name], doc.source, file.parent)
         problems.extend(found)
         if account is not None:
             accounts[name] = account
+        elif found:
+            broken.append(name)
+    config = Config(file.parent.resolve(), file, accounts, top.safety, top.apply)
     if problems:
-        raise ProblemsError(problems)
-    return Config(file.parent.resolve(), file, accounts, top.safety, top.apply)
+        raise ConfigProblems(problems, config if not broken or len(broken) < len(top.accounts) else None, broken)
+    return config
 
 
 def _ruled(problems: list[Problem]) -> list[Problem]:
@@ -214,6 +254,9 @@ def _account(name: str, raw: Any, source: Located, root: FsPath) -> tuple[Accoun
         del extra[key]
     settings, found = validate(provider.settings_model, extra, source, where)
     problems.extend(_ruled(found))
+    why = _bad_endpoint(model.endpoint) if model.endpoint else None
+    if why is not None:
+        problems.append(Problem(source.pos((*where, "endpoint")), RULE, f"endpoint is not a usable URL: {why}"))
     if model.sandbox is None:
         if not model.endpoint:
             problems.append(Problem(source.pos(where), RULE,

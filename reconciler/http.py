@@ -63,6 +63,7 @@ async def retrying(call: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
             return await call()
         except VendorError as exc:
             if exc.final or attempt + 1 >= policy.attempts:
+                exc.attempts = attempt + 1
                 raise
             await asyncio.sleep(policy.delay(attempt, exc.retry_after))
     raise AssertionError("unreachable: attempts >= 1")
@@ -124,6 +125,11 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg, record.args = Redactor(_EVERY_SECRET, derived=False)(record.getMessage()), None
         return True
+
+
+def masked(text: str) -> str:
+    """``text`` with every secret this process knows masked (for text whose origin is unknown)."""
+    return Redactor(_EVERY_SECRET, derived=False)(text)
 
 
 def endpoint_password(endpoint: str | None) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 from reconciler.config import Config
 from reconciler.engine.apply import Outcome, Status
@@ -14,7 +15,7 @@ from reconciler.engine.memory import hold, kept
 from reconciler.engine.plan import AccountPlan, order, plan_live
 from reconciler.engine.safety import thresholds
 from reconciler.engine.verify import from_answers, mismatches
-from reconciler.errors import Problem, ProblemsError
+from reconciler.errors import AccountsFailed, Problem, ProblemsError, VendorError
 from reconciler.model import Desired, LiveState, Operation, Plan, PlanWarning, Target
 from reconciler.providers import PROVIDERS
 from reconciler.providers.base import Session
@@ -82,8 +83,23 @@ async def read_all(sessions: Mapping[str, Session], names: Sequence[str],
     of the process); ``expected``: about how many campaigns each account has documents for."""
     expected = expected or {}
     with kept():
-        states = await asyncio.gather(*(sessions[n].read(expected.get(n, 0)) for n in names))
-    return hold(dict(zip(names, states, strict=True)))
+        states = await asyncio.gather(*(sessions[n].read(expected.get(n, 0)) for n in names),
+                                      return_exceptions=True)
+    failed = [(n, s) for n, s in zip(names, states, strict=True) if isinstance(s, BaseException)]
+    if failed:
+        raise failures("reading the live campaigns", failed)
+    return hold(dict(zip(names, cast(list[LiveState], states), strict=True)))
+
+
+def failures(what: str, failed: Sequence[tuple[str, BaseException]]) -> BaseException:
+    """Every account's failure at once, each naming the account, what it was doing and how many attempts the
+    call had; anything but a vendor's error is raised as it is."""
+    for _, exc in failed:
+        if not isinstance(exc, VendorError):
+            return exc
+    return AccountsFailed(f"account '{name}': {what} failed"
+                          + (f" after {exc.attempts} attempts" if isinstance(exc, VendorError) and exc.attempts > 1
+                             else "") + f": {exc}" for name, exc in failed)
 
 
 async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
