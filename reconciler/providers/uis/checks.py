@@ -2,8 +2,8 @@
 
 UIS-08: the site block is on the campaign's site and the number is one UIS offers. UIS-10: a
 call_tracking number needs a redirection number, other numbers take none, and it must be one UIS offers.
-UIS-11: dynamic call tracking only on va and call_tracking numbers. UIS-19: a site block, and a
-call_tracking number, appears at most once in a campaign's blocks (UIS refuses the whole list). Components (va,
+UIS-11: dynamic call tracking only on va and call_tracking numbers. UIS-19: a site block appears at
+most once in a campaign's blocks (UIS refuses the whole list; a number in two blocks is UIS-09's). Components (va,
 dynamic_call_tracking) cannot be read through the API: they are checked when the account lists them
 (``components:`` in reconciler.yaml), else left to UIS.
 """
@@ -51,7 +51,7 @@ def block_problems(matches: Sequence[Match], refs: References) -> list[Problem]:
             continue
         site = m.desired.fields.get("site_id", m.live.fields.get("site_id") if m.live else None)
         where = m.desired.source.pos(("site_blocks",), key=True)
-        problems.extend(Problem(where, TWICE, text) for text in _twice(m.desired.fields["site_blocks"], refs))
+        problems.extend(Problem(where, TWICE, text) for text in _twice(m.desired.fields["site_blocks"]))
         for block in m.desired.fields["site_blocks"]:
             problems.extend(Problem(where, rule, f"block {block['site_block_id']}: {text}")
                             for rule, text in _block(block, site, refs))
@@ -66,18 +66,11 @@ def block_problems(matches: Sequence[Match], refs: References) -> list[Problem]:
 TWICE = "UIS-19"
 
 
-def _twice(blocks: Sequence[Mapping[str, Any]], refs: References) -> list[str]:
-    """What a campaign's blocks give more than once that UIS takes once: a site block (the sandbox: "is given
-    twice"), a call_tracking number (it serves one block, UIS-09's already_in_use)."""
-    out: list[str] = []
+def _twice(blocks: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The site blocks a campaign's blocks give more than once (UIS refuses the list: "is given twice")."""
     ids = Counter(b["site_block_id"] for b in blocks)
-    out += [f"site block {i} is given {n} times; UIS takes each block once (merge them into one)"
+    return [f"site block {i} is given {n} times; UIS takes each block once (merge them into one)"
             for i, n in sorted(ids.items(), key=lambda item: str(item[0])) if n > 1]
-    numbers = Counter(b["phone_number_id"] for b in blocks
-                      if refs.number_types.get(b["phone_number_id"]) == "call_tracking")
-    out += [f"call_tracking number {number} is given to {n} blocks; it serves one block at a time"
-            for number, n in sorted(numbers.items(), key=lambda item: str(item[0])) if n > 1]
-    return out
 
 
 def _block(block: Mapping[str, Any], site: Any, refs: References) -> list[tuple[str, str]]:

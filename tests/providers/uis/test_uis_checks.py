@@ -149,12 +149,6 @@ def test_uis_19_a_site_block_named_twice_by_its_name_is_the_same_error(uis: Repo
     assert "UIS-19 site block 11 is given 2 times" in err
 
 
-def test_uis_19_a_call_tracking_number_in_two_blocks_of_one_campaign_is_a_plan_time_error(uis: Repo) -> None:
-    err = _refused(uis, _blocks("site_block_id: 11, phone_number_id: 503, redirection_phone_number_id: 77",
-                                "site_block_id: 12, phone_number_id: 503, redirection_phone_number_id: 77"))
-    assert "a.yaml:3:1: UIS-19 call_tracking number 503 is given to 2 blocks; it serves one block at a time" in err
-
-
 def test_uis_19_the_sandbox_refuses_a_block_given_twice_too(uis: Repo) -> None:
     """What the plan-time check stands for: UIS refuses the whole list (sent here by a hand-edited request)."""
     config = load_config(uis.path)
