@@ -8,16 +8,23 @@ The vendor is served by the test, not by the run, so that it outlives the run as
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import Repo
 from conftest import uis_seed as seed
 
+from reconciler.engine.apply import Outcome, Status
+from reconciler.engine.run import verify
+from reconciler.engine.verify import mismatches
+from reconciler.model import Action, Live, LiveState, Operation, Plan, Target
 from reconciler.providers.uis.model import UisSeed
+from reconciler.providers.uis.provider import UisProvider
 from reconciler.providers.uis.sandbox import build_app
 from reconciler.sandbox.faults import FaultInjector, Faults, with_faults
 from reconciler.sandbox.limits import RateLimits
@@ -127,3 +134,41 @@ def test_eng_09_a_create_answered_with_500_is_looked_up_once_then_sent_again(rep
     lookups = [r for r in repo.requests("u") if r["operation"] == "get.campaigns" and "filter" in r["params"]]
     assert len(lookups) == 1
     assert [c["name"] for c in repo.state("u")["campaigns"]] == ["New"]
+
+
+def test_never_verified_over_a_duplicate_create() -> None:
+    """A created campaign found twice after apply is a verify failure naming both, not "Verified"."""
+    twins = LiveState(tuple(Live(cid, "New", {"id": cid, "name": "New", "site_id": 1, "status": "active"})
+                            for cid in (8, 9)))
+    assert mismatches(UisProvider(), [Target("u", "New", None, "New", None, {"site_id": 1})], twins) == [
+        "u / New: 2 campaigns have its name after apply (ids 8, 9): a duplicate"]
+
+
+def test_an_account_whose_answer_was_lost_is_read_back_not_verified_from_the_answers() -> None:
+    """Answers describe only what was answered: after a lost answer the vendor may hold more (a duplicate)."""
+    op = Operation("u:New:create", "u", "New", Action.CREATE, "create.campaigns", {})
+    target = Target("u", "New", None, "New", None, {"site_id": 1})
+    twins = LiveState(tuple(Live(cid, "New", {"id": cid, "name": "New", "site_id": 1, "status": "active"})
+                            for cid in (8, 9)))
+
+    class Answering:
+        """A session whose writes answer with the whole campaign (``WriteAnswers``)."""
+
+        reads = 0
+
+        async def read(self, expected: int = 0) -> LiveState:
+            self.reads += 1
+            return twins
+
+        def answered(self, op: Operation, result: object) -> Live:
+            return twins.campaigns[0]
+
+    config = SimpleNamespace(accounts={"u": SimpleNamespace(provider="uis")})
+    for doubted in (False, True):
+        session = Answering()
+        outcome = Outcome(op, Status.DONE, result={"id": 8}, doubted=doubted)
+        lines = asyncio.run(verify(config, Plan((op,), ("u",), (target,)), [outcome],  # type: ignore[arg-type]
+                                   {"u": session}))  # type: ignore[dict-item]
+        assert session.reads == int(doubted)
+        assert lines == (["u / New: 2 campaigns have its name after apply (ids 8, 9): a duplicate"] if doubted
+                         else [])
