@@ -40,10 +40,10 @@ CAMPAIGNS = 4
 
 @pytest.fixture
 def vendor(tmp_path: Path) -> Iterator[tuple[SandboxStore, str]]:
-    """One slow UIS vendor process (150 ms an answer), outliving the runs."""
+    """One slow UIS vendor process (300 ms an answer), outliving the runs."""
     (tmp_path / "vendor-seed.json").write_text(json.dumps(seed()))
     store = SandboxStore.open(tmp_path / "vendor", "live", tmp_path / "vendor-seed.json", UisSeed, [TOKEN])
-    app = with_faults(build_app(store, TOKEN, RateLimits(1000, 100_000)), Faults(latency_ms=150), store)
+    app = with_faults(build_app(store, TOKEN, RateLimits(1000, 100_000)), Faults(latency_ms=300), store)
     with SandboxServer(app) as server:
         yield store, server.url
 
@@ -75,23 +75,40 @@ def _setup(repo: Repo, url: str, wait: float) -> None:
 
 def test_a_second_apply_of_the_account_fails_clearly_before_any_write(
         repo: Repo, vendor: tuple[SandboxStore, str]) -> None:
+    """The first apply here is this test's process holding the lock, so that the second surely meets it."""
     store, url = vendor
     _setup(repo, url, wait=0)
-    first = _apply(repo)
-    _holding(repo, first.pid)
-    second = subprocess.run([sys.executable, "-m", "reconciler", "apply", "--yes"], cwd=repo.path, text=True,
-                            capture_output=True, env={**os.environ, "UIS_TOKEN": TOKEN}, timeout=60)
-    _, err = first.communicate(timeout=60)
-    assert first.returncode == 0, err
+    with applying(repo.path / ".reconciler", ["live"]):
+        second = subprocess.run([sys.executable, "-m", "reconciler", "apply", "--yes"], cwd=repo.path, text=True,
+                                capture_output=True, env={**os.environ, "UIS_TOKEN": TOKEN}, timeout=60)
     assert second.returncode == 1
     assert second.stderr.startswith(
-        f"error: account 'live' is being applied by another run (process {first.pid} on ")
+        f"error: account 'live' is being applied by another run (process {os.getpid()} on ")
     assert "nothing was changed" in second.stderr and len(second.stderr.splitlines()) == 1
     assert "Traceback" not in second.stderr and second.stdout == ""
-    creates = [r for r in read_log(store.log_path) if r["operation"] == "create.campaigns"]
-    assert len(creates) == CAMPAIGNS  # all the first run's; the second sent nothing
+    assert read_log(store.log_path) == []  # not even a read: the lock comes before the live state
+    after = subprocess.run([sys.executable, "-m", "reconciler", "apply", "--yes"], cwd=repo.path, text=True,
+                           capture_output=True, env={**os.environ, "UIS_TOKEN": TOKEN}, timeout=60)
+    assert after.returncode == 0, after.stderr  # released with the holder
+
+
+def test_two_applies_at_once_make_no_duplicate(repo: Repo, vendor: tuple[SandboxStore, str]) -> None:
+    """Started together, one applies and the other fails on the lock (or, if the first was done by then,
+    finds nothing to do): each campaign is created once."""
+    store, url = vendor
+    _setup(repo, url, wait=0)
+    runs = [_apply(repo), _apply(repo)]
+    outputs = [r.communicate(timeout=60) for r in runs]
+    results = [(r.returncode, err) for r, (_, err) in zip(runs, outputs, strict=True)]
+    codes = sorted(code for code, _ in results)
+    assert codes in ([0, 0], [0, 1]), results
+    for code, err in results:
+        assert "Traceback" not in err
+        if code == 1:
+            assert err.startswith("error: account 'live' is being applied by another run"), err
     names = Counter(c["name"] for c in store.state["campaigns"])
     assert names == Counter({f"C{i}": 1 for i in range(CAMPAIGNS)})  # 0 duplicates
+    assert len([r for r in read_log(store.log_path) if r["operation"] == "create.campaigns"]) == CAMPAIGNS
 
 
 def test_with_lock_wait_the_second_apply_waits_then_finds_nothing_to_do(

@@ -131,7 +131,8 @@ def test_ens_04_a_refusal_is_reported_clearly_and_never_retried(ens: Repo) -> No
     ens.write_json("seed.json", {"rate_plan_allows_bulk": False})
     ens.run("sandbox", "reset", ".")
     planned = ens.run("plan", ".")
-    assert planned.code == 1 and "error: bulk/campaigns/list refused: 403" in planned.err
+    assert planned.code == 1 and "error: account 'e': reading the live campaigns failed: bulk/campaigns/list " \
+                                 "refused: 403" in planned.err
     assert len([r for r in ens.requests(ACCOUNT) if r["operation"] == "bulk/campaigns/list"]) == 1
 
 
