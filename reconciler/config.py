@@ -199,7 +199,7 @@ def load_config(path: FsPath, base: FsPath | None = None) -> Config:
             broken.append(name)
     config = Config(file.parent.resolve(), file, accounts, top.safety, top.apply)
     if problems:
-        raise ConfigProblems(problems, config if not broken or len(broken) < len(top.accounts) else None, broken)
+        raise ConfigProblems(problems, config if len(broken) < len(top.accounts) else None, broken)
     return config
 
 
