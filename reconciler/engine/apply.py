@@ -115,7 +115,7 @@ async def execute(session: Session, op: Operation, request: Mapping[str, Any], p
         if error.maybe_applied:
             doubted = True
             await asyncio.sleep(wait)
-            found = await look_up(session, op, request, policy, settle if patient(session, op, error) else 0.0)
+            found = await look_up(session, op, request, policy, settle, patient(session, op, error))
             if isinstance(found, Unknown):
                 return Outcome(op, Status.UNKNOWN, f"its answer was lost ({error}); {found}, and it may still "
                                                    "take effect, so it was not sent again: run plan to see whether "
@@ -163,27 +163,24 @@ class Unknown:
 
 
 async def look_up(session: Session, op: Operation, request: Mapping[str, Any], policy: RetryPolicy,
-                  bound: float) -> Mapping[str, Any] | Unknown | None:
+                  bound: float, patient: bool) -> Mapping[str, Any] | Unknown | None:
     """What ``op`` did, asked of the vendor by its identity (``Session.recover``): its result when it took
-    effect; None when it certainly did not (or sending it again is harmless). With a ``bound`` (seconds) the
-    vendor may still carry it out: not finding it is not certain, and the look-ups go on with backoff until
-    they find it or the bound passes (then Unknown). Without one, one look-up that answers is certain, and a
-    failing one is an error of the operation."""
+    effect; None when it certainly did not (or sending it again is harmless). ``patient``: the vendor may still
+    carry it out, so not finding it is not certain either. Look-ups that fail, or find nothing while patient,
+    go on with backoff for up to ``bound`` seconds, then the outcome is Unknown (at once after a final error)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     looks = 0
     while True:
         looks += 1
-        failure = ""
+        failure: VendorError | None = None
         try:
             found = await session.recover(op, request)
         except VendorError as exc:
-            if not bound:
-                raise
-            found, failure = None, str(exc)
-        if found is not None or (not bound and not failure):
+            found, failure = None, exc
+        if found is not None or (failure is None and not patient):
             return found
         left = started + bound - loop.time()
-        if left <= 0:
-            return Unknown(looks, loop.time() - started, failure)
+        if left <= 0 or (failure is not None and failure.final):
+            return Unknown(looks, loop.time() - started, "" if failure is None else str(failure))
         await asyncio.sleep(min(left, policy.delay(looks - 1)))

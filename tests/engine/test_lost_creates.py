@@ -11,17 +11,20 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from conftest import Repo
 from conftest import uis_seed as seed
 
-from reconciler.engine.apply import Outcome, Status
+from reconciler.engine.apply import Outcome, Status, execute
 from reconciler.engine.run import verify
 from reconciler.engine.verify import mismatches
+from reconciler.errors import TransportError, VendorError
+from reconciler.http import RetryPolicy
 from reconciler.model import Action, Live, LiveState, Operation, Plan, Target
 from reconciler.providers.uis.model import UisSeed
 from reconciler.providers.uis.provider import UisProvider
@@ -172,3 +175,44 @@ def test_an_account_whose_answer_was_lost_is_read_back_not_verified_from_the_ans
         assert session.reads == int(doubted)
         assert lines == (["u / New: 2 campaigns have its name after apply (ids 8, 9): a duplicate"] if doubted
                          else [])
+
+
+class _Lost:
+    """A session whose create answer is lost, whose look-ups fail ``failing`` times, then find ``found``."""
+
+    def __init__(self, failing: int, found: Mapping[str, Any] | None, final: bool = False) -> None:
+        self.failing, self.found, self.final = failing, found, final
+        self.sent = self.looks = 0
+
+    async def execute(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any]:
+        self.sent += 1
+        raise TransportError("no answer from the vendor")
+
+    async def recover(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        self.looks += 1
+        if self.looks <= self.failing:
+            raise VendorError("HTTP 500 from the look-up", final=self.final)
+        return self.found
+
+
+CREATE = Operation("u:New:create", "u", "New", Action.CREATE, "create.campaigns", {"name": "New"})
+QUICK = RetryPolicy(attempts=3, base=0.01, cap=0.02)
+
+
+def test_eng_09_failing_look_ups_are_retried_until_one_answers() -> None:
+    session = _Lost(failing=3, found={"id": 9})
+    outcome = asyncio.run(execute(session, CREATE, CREATE.request, QUICK, settle=5))  # type: ignore[arg-type]
+    assert (outcome.status, outcome.result, session.sent, session.looks) == (Status.DONE, {"id": 9}, 1, 4)
+
+
+def test_eng_09_look_ups_that_never_answer_end_unknown_without_sending_again() -> None:
+    session = _Lost(failing=10**6, found=None)
+    outcome = asyncio.run(execute(session, CREATE, CREATE.request, QUICK, settle=0.2))  # type: ignore[arg-type]
+    assert outcome.status is Status.UNKNOWN and session.sent == 1
+    assert "(the last one failed: HTTP 500 from the look-up)" in outcome.detail
+
+
+def test_eng_09_a_final_look_up_error_ends_unknown_at_once() -> None:
+    session = _Lost(failing=1, found=None, final=True)
+    outcome = asyncio.run(execute(session, CREATE, CREATE.request, QUICK, settle=60))  # type: ignore[arg-type]
+    assert outcome.status is Status.UNKNOWN and session.sent == 1 and session.looks == 1
