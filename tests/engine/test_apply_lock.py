@@ -14,38 +14,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Repo
-from conftest import uis_seed as seed
+from conftest import Repo, uis_live_config, uis_vendor
 
 from reconciler.engine.lock import LockedError, applying
-from reconciler.providers.uis.model import UisSeed
-from reconciler.providers.uis.sandbox import build_app
-from reconciler.sandbox.faults import Faults, with_faults
-from reconciler.sandbox.limits import RateLimits
-from reconciler.sandbox.server import SandboxServer
+from reconciler.sandbox.faults import Faults
 from reconciler.sandbox.store import SandboxStore, read_log
 
 TOKEN = "lock-test-token"
-CONFIG = """
-version: 1
-accounts:
-  live:
-    provider: uis
-    endpoint: URL
-    credentials: {access_token: "${env:UIS_TOKEN}"}
-apply: {concurrency: 1, lock_wait: WAIT}
-"""
 CAMPAIGNS = 4
 
 
 @pytest.fixture
 def vendor(tmp_path: Path) -> Iterator[tuple[SandboxStore, str]]:
     """One slow UIS vendor process (300 ms an answer), outliving the runs."""
-    (tmp_path / "vendor-seed.json").write_text(json.dumps(seed()))
-    store = SandboxStore.open(tmp_path / "vendor", "live", tmp_path / "vendor-seed.json", UisSeed, [TOKEN])
-    app = with_faults(build_app(store, TOKEN, RateLimits(1000, 100_000)), Faults(latency_ms=300), store)
-    with SandboxServer(app) as server:
-        yield store, server.url
+    with uis_vendor(tmp_path, TOKEN, Faults(latency_ms=300)) as (store, _, url):
+        yield store, url
 
 
 def _apply(repo: Repo) -> subprocess.Popen[str]:
@@ -68,7 +51,7 @@ def _holding(repo: Repo, pid: int) -> None:
 
 
 def _setup(repo: Repo, url: str, wait: float) -> None:
-    repo.write("reconciler.yaml", CONFIG.replace("URL", url).replace("WAIT", str(wait)))
+    repo.write("reconciler.yaml", uis_live_config(url, f"concurrency: 1, lock_wait: {wait}"))
     for i in range(CAMPAIGNS):
         repo.write(f"c{i}.yaml", f"account: live\nname: C{i}\nsite_id: 1\n")
 

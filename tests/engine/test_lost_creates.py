@@ -9,15 +9,14 @@ The vendor is served by the test, not by the run, so that it outlives the run as
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 import time
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import Repo
+from conftest import Repo, uis_live_config, uis_vendor
 from conftest import uis_seed as seed
 
 from reconciler.engine.apply import Outcome, Status, execute
@@ -26,34 +25,16 @@ from reconciler.engine.verify import mismatches
 from reconciler.errors import TransportError, VendorError
 from reconciler.http import RetryPolicy
 from reconciler.model import Action, Live, LiveState, Operation, Plan, Target
-from reconciler.providers.uis.model import UisSeed
 from reconciler.providers.uis.provider import UisProvider
-from reconciler.providers.uis.sandbox import build_app
-from reconciler.sandbox.faults import FaultInjector, Faults, with_faults
-from reconciler.sandbox.limits import RateLimits
-from reconciler.sandbox.server import SandboxServer
+from reconciler.sandbox.faults import FaultInjector, Faults
 from reconciler.sandbox.store import SandboxStore, read_log
 
 TOKEN = "slow-vendor-token"
-CONFIG = """
-version: 1
-accounts:
-  live:
-    provider: uis
-    endpoint: URL
-    credentials: {access_token: "${env:UIS_TOKEN}"}
-apply: {backoff: 0.02, backoff_cap: 0.1, attempts: 4, timeout: 2, settle: SETTLE}
-"""
 
 
 class Vendor:
-    def __init__(self, root: Path, commit_delay: float) -> None:
-        (root / "vendor-seed.json").write_text(json.dumps(seed()))
-        self.store = SandboxStore.open(root / "vendor", "live", root / "vendor-seed.json", UisSeed, [TOKEN])
-        self.app: FaultInjector = with_faults(build_app(self.store, TOKEN, RateLimits(1000, 100_000)),
-                                              Faults(drop_rate=1, limit=1, commit_delay=commit_delay,
-                                                     only="create.campaigns"), self.store)
-        self.server = SandboxServer(self.app).start()
+    def __init__(self, store: SandboxStore, app: FaultInjector, url: str) -> None:
+        self.store, self.app, self.url = store, app, url
 
     def calls(self, operation: str) -> list[dict[str, object]]:
         return [r for r in read_log(self.store.log_path) if r["operation"] == operation]
@@ -70,22 +51,22 @@ class Vendor:
 
 
 @pytest.fixture
-def vendor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Vendor]]:
+def vendor(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Vendor]]:
+    """``vendor(commit_delay=S)``: a UIS vendor that loses the answer to the first create and carries it out
+    S seconds later."""
     monkeypatch.setenv("UIS_TOKEN", TOKEN)
-    started: list[Vendor] = []
+    with contextlib.ExitStack() as stack:
 
-    def start(commit_delay: float) -> Vendor:
-        started.append(Vendor(tmp_path / "vendor-root", commit_delay))
-        return started[-1]
+        def start(commit_delay: float) -> Vendor:
+            faults = Faults(drop_rate=1, limit=1, commit_delay=commit_delay, only="create.campaigns")
+            return Vendor(*stack.enter_context(uis_vendor(tmp_path_factory.mktemp("vendor"), TOKEN, faults)))
 
-    (tmp_path / "vendor-root").mkdir()
-    yield start  # type: ignore[misc]
-    for v in started:
-        v.server.stop()
+        yield start  # type: ignore[misc]
 
 
 def _setup(repo: Repo, v: Vendor, settle: float) -> None:
-    repo.write("reconciler.yaml", CONFIG.replace("URL", v.server.url).replace("SETTLE", str(settle)))
+    repo.write("reconciler.yaml", uis_live_config(v.url, "backoff: 0.02, backoff_cap: 0.1, attempts: 4, timeout: 2, "
+                                                     f"settle: {settle}"))
     repo.write("new.yaml", "account: live\nname: New\nsite_id: 1\n")
 
 
