@@ -1,3 +1,3 @@
-from reconciler.cli import run
+from reconciler.entry import run
 
 run()

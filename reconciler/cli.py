@@ -14,7 +14,7 @@ import click
 
 from reconciler import __version__
 from reconciler.engine.memory import run_scope
-from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
+from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError, printable
 from reconciler.render import FORMATS, Format
 
 # Each command imports what it uses when it runs: `--help` loads no provider, and `validate` only the
@@ -33,21 +33,16 @@ ACCOUNTS = click.option("--account", "accounts", multiple=True, metavar="NAME",
                         help="Only this account (repeatable).")
 
 
-def _open(path: Path, accounts: Sequence[str]) -> tuple[Config, Documents]:
+def _open(path: Path, accounts: Sequence[str], *, offline: bool = False) -> tuple[Config, Documents]:
     """The configuration and the documents; documents that may have problems are loaded here, so that a
     problem stops the run before any sandbox starts or any vendor is called."""
-    from reconciler.config import load_config
-    from reconciler.engine.load import Documents
+    from reconciler.engine.preflight import open_run
 
-    config = load_config(path)
-    documents = Documents(config, path, Path.cwd(), accounts)
-    if not documents.known_clean:
-        documents.load()
-    return config, documents
+    return open_run(path, accounts, credentials=not offline)
 
 
-def _load(path: Path, accounts: Sequence[str]) -> tuple[Config, dict[str, list[Desired]]]:
-    config, documents = _open(path, accounts)
+def _load(path: Path, accounts: Sequence[str], *, offline: bool = False) -> tuple[Config, dict[str, list[Desired]]]:
+    config, documents = _open(path, accounts, offline=offline)
     return config, documents.load()
 
 
@@ -87,7 +82,7 @@ def validate(path: Path, fmt: str) -> int:
     from reconciler.render.github import error_annotations
 
     try:
-        _, desired = _load(path, ())
+        _, desired = _load(path, (), offline=True)
     except ReconcilerError as exc:
         if fmt != "github":
             raise
@@ -220,7 +215,7 @@ def show(file: Path, fmt: Format) -> int:
 @PATH
 @ACCOUNTS
 @click.option("--plan", "plan_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Apply this saved plan, if nothing it touches changed since (ENG-07).")
+              help="Apply this saved plan, only if planning again now gives exactly it (ENG-07).")
 @click.option("--yes", is_flag=True, help="Apply without asking (needed when not on a terminal).")
 @click.option("--force", is_flag=True, help="Apply even when the plan exceeds a safety threshold (ENG-06).")
 @REMOTE
@@ -232,14 +227,14 @@ def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bo
         from reconciler.config import load_config
         from reconciler.documents import display_name
 
-
         if accounts:
             raise click.UsageError("--account chooses accounts when planning; a saved plan has its own")
-        config = load_config(path)
-        saved, providers = planfile.load(plan_file, display_name(plan_file, Path.cwd()))
-        _check_accounts(config, providers, display_name(plan_file, Path.cwd()))
-        return _run(_apply(config, saved, saved.accounts, force=force, ask=False,
-                           saved=display_name(plan_file, Path.cwd()), remote=remote))
+        shown = display_name(plan_file, Path.cwd())
+        saved, providers = planfile.load(plan_file, shown)
+        _check_accounts(load_config(path), providers, shown)
+        config, documents = _open(path, saved.accounts)
+        return _run(_apply(config, documents, saved.accounts, force=force, ask=False, saved=(saved, shown),
+                           remote=remote))
     config, documents = _open(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
@@ -257,21 +252,27 @@ def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) ->
         raise ProblemsError(problems)
 
 
-async def _apply(config: Config, source: Plan | Documents, names: Sequence[str], *,
-                 force: bool, ask: bool, saved: str = "", remote: bool = False) -> int:
+async def _apply(config: Config, source: Documents, names: Sequence[str], *,
+                 force: bool, ask: bool, saved: tuple[Plan, str] | None = None, remote: bool = False) -> int:
+    from reconciler.engine.lock import applying
+
+    with applying(config.workdir, names, config.apply.lock_wait):  # before the live state is read
+        return await _apply_locked(config, source, names, force=force, ask=ask, saved=saved, remote=remote)
+
+
+async def _apply_locked(config: Config, source: Documents, names: Sequence[str], *,
+                        force: bool, ask: bool, saved: tuple[Plan, str] | None, remote: bool) -> int:
     from reconciler.engine.apply import ApplyOptions, apply_plan
     from reconciler.engine.connect import connect_all
-    from reconciler.engine.run import check_saved, verify
-    from reconciler.model import Plan
+    from reconciler.engine.review import reviewed
+    from reconciler.engine.run import verify
     from reconciler.render.progress import progress
     from reconciler.render.text import render_text
 
     async with connect_all(config, names) as sessions:
-        desired: dict[str, list[Desired]] | None = None
-        if isinstance(source, Plan):
-            the_plan = source
-            with progress("Checking the saved plan against live campaigns"):
-                await check_saved(config, the_plan, sessions, saved)
+        if saved is not None:
+            with progress("Planning again to check the saved plan"):
+                desired, the_plan = await reviewed(config, saved[0], source, sessions, saved[1])
         else:
             desired, the_plan = await _make_plan(config, source, sessions)
         if remote:  # a plan the vendor refuses is not applied, not even in part
@@ -286,7 +287,7 @@ async def _apply(config: Config, source: Plan | Documents, names: Sequence[str],
             click.echo("Apply cancelled; nothing was changed.")
             return 1
         click.echo("")
-        options = ApplyOptions(config.apply.concurrency, config.apply.retry())
+        options = ApplyOptions(config.apply.concurrency, config.apply.retry(), config.apply.settle)
         with progress("Applying", len(the_plan.operations)) as step:
 
             def report(outcome: Outcome) -> None:
@@ -312,7 +313,8 @@ def _report(outcome: Outcome) -> None:
 
     op = outcome.operation
     line = f"{outcome.status}: {op.account} / {op.campaign}: {op.action} ({op.method})"
-    click.echo(line + (f": {outcome.detail}" if outcome.detail else ""), err=outcome.status is not Status.DONE)
+    click.echo(printable(line + (f": {outcome.detail}" if outcome.detail else ""), None),
+               err=outcome.status is not Status.DONE)
 
 
 def _summary(outcomes: Sequence[Outcome]) -> int:
@@ -322,6 +324,8 @@ def _summary(outcomes: Sequence[Outcome]) -> int:
     retried = sum(1 for o in outcomes if o.attempts > 1)
     click.echo(f"\nApply {'complete' if counts[Status.DONE] == len(outcomes) else 'incomplete'}: "
                f"{counts[Status.DONE]} done, {counts[Status.FAILED]} failed, {counts[Status.SKIPPED]} skipped"
+               + (f", {counts[Status.UNKNOWN]} unknown (run plan to see whether they took effect)"
+                  if counts[Status.UNKNOWN] else "")
                + (f" ({retried} needed retries)." if retried else "."))
     return 0 if counts[Status.DONE] == len(outcomes) else 1
 
@@ -367,7 +371,7 @@ def sandbox() -> None:
 @sandbox.command("serve")
 @PATH
 @click.option("--account", "account", required=True, metavar="NAME")
-@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port on 127.0.0.1 (default: a free one).")
 @click.option("--for", "seconds", type=float, default=3600.0, help="Stop after this many seconds.")
 def serve(path: Path, account: str, port: int, seconds: float) -> int:
     """Serve one account's sandbox on 127.0.0.1 for exploring with curl."""
@@ -407,10 +411,13 @@ def reset(path: Path, accounts: tuple[str, ...]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(argv) if argv is not None else sys.argv[1:]
+    if any("\0" in arg for arg in args):  # no path or name can hold one; the system would refuse it later
+        click.echo("error: an argument holds a NUL byte (\\0), which no path or name can hold", err=True)
+        return 1
     with run_scope():
         try:
-            result = cli.main(args=list(argv) if argv is not None else None, prog_name="reconciler",
-                              standalone_mode=False)
+            result = cli.main(args=args, prog_name="reconciler", standalone_mode=False)
         except click.exceptions.Exit as exc:
             return exc.exit_code
         except (click.exceptions.Abort, KeyboardInterrupt):
@@ -425,7 +432,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             click.echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
             return 1
         except ReconcilerError as exc:
-            click.echo(f"error: {exc}", err=True)
+            for line in str(exc).splitlines() or [""]:
+                click.echo(f"error: {printable(line, None)}", err=True)
+            return 1
+        except Exception as exc:  # a defect of ours: still one line (the traceback only in the DEBUG log)
+            from reconciler.http import masked
+
+            logging.getLogger("reconciler").debug("internal error", exc_info=True)
+            click.echo(f"error: internal error ({type(exc).__name__}: {printable(masked(str(exc)), 200)}); "
+                       "please report it (--debug shows where)", err=True)
             return 1
         finally:
             _debug_log(False)

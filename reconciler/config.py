@@ -5,16 +5,18 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Mapping
+import urllib.parse
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reconciler.confine import problems_outside
 from reconciler.documents import CONFIG_NAMES, display_name, load_file
-from reconciler.errors import Problem, ProblemsError
-from reconciler.http import TIMEOUT, RetryPolicy
+from reconciler.errors import Problem, ProblemsError, printable
+from reconciler.http import TIMEOUT, Redactor, RetryPolicy, endpoint_password
 from reconciler.model import Located, Pos
 from reconciler.providers import PROVIDERS
 from reconciler.sandbox.faults import Faults
@@ -69,6 +71,10 @@ class ApplySettings(_Strict):
     backoff: float = Field(default=0.5, ge=0, le=60, description="Seconds before the first retry (doubles).")
     backoff_cap: float = Field(default=30.0, ge=0, le=600)
     timeout: float = Field(default=TIMEOUT, gt=0, le=600, description="Seconds to wait for a vendor's answer.")
+    settle: float = Field(default=60.0, ge=0, le=3600, description="Seconds a create whose answer was lost is "
+                                                                    "looked up for before it is reported unknown.")
+    lock_wait: float = Field(default=0.0, ge=0, le=86400, description="Seconds an apply waits for another apply "
+                                                                     "of its accounts to finish (0: fail at once).")
 
     def retry(self) -> RetryPolicy:
         return RetryPolicy(self.attempts, self.backoff, self.backoff_cap, self.timeout)
@@ -124,6 +130,41 @@ class Config:
         return (self.root / relative).resolve()
 
 
+def missing_credentials(config: Config, names: Iterable[str]) -> list[Problem]:
+    """The unset credential variables of every one of the accounts ``names`` (sandbox accounts need none)."""
+    problems: list[Problem] = []
+    for name in names:
+        try:
+            config.accounts[name].secrets()
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def _bad_endpoint(endpoint: str) -> str | None:
+    """Why ``endpoint`` cannot be called (a port out of range, no host, not HTTP), or None."""
+    try:
+        url = urllib.parse.urlsplit(endpoint)
+        url.port  # noqa: B018 (it raises for a port out of range or not a number)
+    except ValueError as exc:
+        return str(exc)
+    if url.scheme.lower() not in ("http", "https"):
+        return "it must start with https:// (or http://)"
+    if not url.hostname:
+        return "it names no host"
+    return None
+
+
+class ConfigProblems(ProblemsError):
+    """reconciler.yaml has problems; ``partial`` is the configuration of its accounts that have none (so that
+    their documents can be checked in the same run), None when there is no such account."""
+
+    def __init__(self, problems: Iterable[Problem], partial: Config | None, broken: Iterable[str]) -> None:
+        super().__init__(problems)
+        self.partial = partial
+        self.broken = tuple(broken)
+
+
 def find_config(path: FsPath) -> FsPath:
     start = path if path.is_dir() else path.parent
     for name in CONFIG_NAMES:
@@ -148,14 +189,18 @@ def load_config(path: FsPath, base: FsPath | None = None) -> Config:
     if top is None:
         raise ProblemsError(_ruled(problems))
     accounts: dict[str, Account] = {}
+    broken: list[str] = []
     for name in sorted(top.accounts):
         account, found = _account(name, top.accounts[name], doc.source, file.parent)
         problems.extend(found)
         if account is not None:
             accounts[name] = account
+        elif found:
+            broken.append(name)
+    config = Config(file.parent.resolve(), file, accounts, top.safety, top.apply)
     if problems:
-        raise ProblemsError(problems)
-    return Config(file.parent.resolve(), file, accounts, top.safety, top.apply)
+        raise ConfigProblems(problems, config if len(broken) < len(top.accounts) else None, broken)
+    return config
 
 
 def _ruled(problems: list[Problem]) -> list[Problem]:
@@ -171,8 +216,23 @@ def _not_a_reference(key: str, value: str) -> str:
     return f"credential '{key}' must be a reference like ${{env:NAME}}, never inline"
 
 
+ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+"""Account names are identifiers: they name files (``.reconciler/sandbox/NAME.json``) and CI jobs."""
+
+
+def _bad_name(name: str, source: Located) -> list[Problem]:
+    if ACCOUNT_NAME.match(name) and ".." not in name:
+        return []
+    return [Problem(source.pos(("accounts", name), key=True), RULE,
+                    f"account name '{printable(name, 40)}' is not an identifier: use letters, digits, '-', '_' and "
+                    "'.' (not '..', not first), at most 64 characters")]
+
+
 def _account(name: str, raw: Any, source: Located, root: FsPath) -> tuple[Account | None, list[Problem]]:
     where = ("accounts", name)
+    bad = _bad_name(name, source)
+    if bad:
+        return None, bad
     model, problems = validate(AccountModel, raw, source, where)
     if model is None:
         return None, _ruled(problems)
@@ -183,6 +243,7 @@ def _account(name: str, raw: Any, source: Located, root: FsPath) -> tuple[Accoun
         if hint:
             msg += f"; did you mean '{hint[0]}'?"
         return None, [Problem(source.pos((*where, "provider")), RULE, msg)]
+    Redactor(endpoint_password(model.endpoint))  # a password in the endpoint URL is masked as a credential
     extra = dict(model.model_extra or {})
     problems = []
     known = [*AccountModel.model_fields, *provider.settings_model.model_fields]
@@ -193,6 +254,9 @@ def _account(name: str, raw: Any, source: Located, root: FsPath) -> tuple[Accoun
         del extra[key]
     settings, found = validate(provider.settings_model, extra, source, where)
     problems.extend(_ruled(found))
+    why = _bad_endpoint(model.endpoint) if model.endpoint else None
+    if why is not None:
+        problems.append(Problem(source.pos((*where, "endpoint")), RULE, f"endpoint is not a usable URL: {why}"))
     if model.sandbox is None:
         if not model.endpoint:
             problems.append(Problem(source.pos(where), RULE,
@@ -205,13 +269,15 @@ def _account(name: str, raw: Any, source: Located, root: FsPath) -> tuple[Accoun
         problems.append(Problem(source.pos((*where, key), key=True), RULE,
                                 "a sandbox account takes no endpoint or credentials (the sandbox makes its own)"))
     seed = model.sandbox.seed if model.sandbox is not None else None
-    if seed is not None and not (root / seed).is_file():
+    escapes = problems_outside(str(root), seed, source.pos((*where, "sandbox", "seed"))) if seed else []
+    problems.extend(escapes)
+    if seed is not None and not escapes and not (root / seed).is_file():
         try:
             reason = "not a file" if (root / seed).exists() else "No such file or directory"
         except OSError as exc:
             reason = exc.strerror or "cannot be read"
         problems.append(Problem(source.pos((*where, "sandbox", "seed")), RULE,
-                                f"sandbox seed {seed} cannot be read: {reason}"))
+                                f"sandbox seed {printable(seed)} cannot be read: {reason}"))
     refs: dict[str, str] = {}
     for key, value in sorted(model.credentials.items()):
         match = ENV_REF.match(value)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any, cast
 
+from reconciler.confine import refuse_outside
 from reconciler.errors import Problem
 from reconciler.model import Located, Pos, Tables
 from reconciler.yamltext import SYNTAX, located, values
@@ -49,6 +50,7 @@ def walk(root: FsPath) -> list[str]:
         prefix = "" if folder == "." else folder[2:] + os.sep if top == "." else folder + os.sep  # as pathlib
         found.extend(prefix + name for name in sorted(files)
                      if name.endswith(SUFFIXES) and not (at_top and name in CONFIG_NAMES))
+    refuse_outside(top, found)
     return found
 
 

@@ -29,7 +29,14 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.pos}: " if self.pos is not None else ""
-        return f"{where}{self.rule} {self.message}"
+        return f"{where}{self.rule} {printable(self.message, None)}"  # one line, whatever a name holds
+
+
+def printable(text: str, limit: int | None = 80) -> str:
+    """``text`` (a name from the input) fit for a one-line message: control characters such as a newline
+    escaped, at most ``limit`` characters (the rest elided; None: no limit)."""
+    escaped = text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return escaped if limit is None or len(escaped) <= limit else escaped[: limit - 1] + "…"
 
 
 class ReconcilerError(Exception):
@@ -65,6 +72,8 @@ class VendorError(ReconcilerError):
         self.retry_after = retry_after
         self.maybe_applied = maybe_applied
         self.pending = False
+        self.attempts = 1
+        """How many times the call was sent before it failed for good."""
         super().__init__(message)
 
 
@@ -75,6 +84,14 @@ class TransportError(VendorError):
     def __init__(self, message: str, *, maybe_applied: bool = True, pending: bool = False) -> None:
         super().__init__(message, code="transport", final=False, maybe_applied=maybe_applied)
         self.pending = pending
+
+
+class AccountsFailed(ReconcilerError):
+    """Calls to the vendors of several accounts failed: one line for each account (``lines``)."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.lines = tuple(printable(line, None) for line in lines)
+        super().__init__("\n".join(self.lines))
 
 
 class UnsafePlanError(ReconcilerError):

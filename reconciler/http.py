@@ -6,11 +6,14 @@ URL or body with a credential in it, and the message we raise instead has every 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import importlib
+import json
 import logging
 import random
+import re
 import threading
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable
@@ -63,6 +66,7 @@ async def retrying(call: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
             return await call()
         except VendorError as exc:
             if exc.final or attempt + 1 >= policy.attempts:
+                exc.attempts = attempt + 1
                 raise
             await asyncio.sleep(policy.delay(attempt, exc.retry_after))
     raise AssertionError("unreachable: attempts >= 1")
@@ -78,28 +82,67 @@ def retry_after(response: httpx.Response) -> float | None:
 
 
 _EVERY_SECRET: set[str] = set()
-"""Every secret any Redactor of this process was given: the log filter masks them all."""
+"""Every secret any Redactor of this process was given, in every form: the log filter masks them all."""
+SHORTEST_FORM = 6
+"""A derived form shorter than this is not masked (it could be any short word); the secret itself always is."""
+URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^/\s:@]*:)([^/\s@]+)(@)", re.IGNORECASE)
+"""The password of a URL's userinfo (``https://user:password@host``), wherever a URL is written."""
+
+
+def forms(secret: str) -> set[str]:
+    """``secret`` as it may appear on the way to and from a vendor: itself, JSON-escaped (ASCII or not), in a
+    Python repr (a logged dict), URL-encoded (path, form and query styles) and Base64 (standard and URL-safe,
+    on its own or inside a longer encoded value such as an HTTP Basic token, at each of the three byte
+    alignments)."""
+    found = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1], repr(secret)[1:-1],
+             urllib.parse.quote(secret, safe=""), urllib.parse.quote(secret), urllib.parse.quote_plus(secret)}
+    raw = secret.encode()
+    for shift in range(3):  # inside a longer value, the secret's bytes may start at any of 3 offsets
+        encoded = base64.b64encode(bytes(shift) + raw).decode()
+        core = encoded[(shift * 8 + 5) // 6: (shift + len(raw)) * 8 // 6]  # the characters of its bits only
+        found |= {core, core.replace("+", "-").replace("/", "_")}
+    whole = base64.b64encode(raw).decode()
+    found |= {whole, base64.urlsafe_b64encode(raw).decode()}
+    return {f for f in found if f == secret or len(f) >= SHORTEST_FORM}
 
 
 class Redactor:
-    """Masks every known secret in a piece of text."""
+    """Masks every known secret, in each of its ``forms``, and every password of a URL, in a piece of text."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+    def __init__(self, secrets: Iterable[str], *, derived: bool = True) -> None:
+        given = {s for s in secrets if s}
+        every = {f for s in given for f in forms(s)} if derived else given
+        self._secrets = sorted(every, key=len, reverse=True)
         _EVERY_SECRET.update(self._secrets)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
-            text = text.replace(secret, MASK)
-        return text
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return URL_PASSWORD.sub(rf"\1{MASK}\3", text) if "@" in text else text
 
 
 class RedactingFilter(logging.Filter):
     """Put on a log handler: each record is formatted, then every secret known to the process is masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = Redactor(_EVERY_SECRET)(record.getMessage()), None
+        record.msg, record.args = Redactor(_EVERY_SECRET, derived=False)(record.getMessage()), None
         return True
+
+
+def masked(text: str) -> str:
+    """``text`` with every secret this process knows masked (for text whose origin is unknown)."""
+    return Redactor(_EVERY_SECRET, derived=False)(text)
+
+
+def endpoint_password(endpoint: str | None) -> list[str]:
+    """The password written in an endpoint URL's userinfo (as written and decoded), to be masked like a
+    credential; none when it has none."""
+    try:
+        password = urllib.parse.urlsplit(endpoint or "").password
+    except ValueError:
+        return []
+    return [password, urllib.parse.unquote(password)] if password else []
 
 
 def prepare_in_background() -> None:
@@ -168,12 +211,15 @@ async def send(client: httpx.AsyncClient, method: str, url: str, redact: Redacto
 
 
 def checked(response: httpx.Response, url: str, redact: Redactor) -> httpx.Response:
-    """``response`` if it succeeded; else a VendorError: 429 and 5xx retryable (429 certainly not applied)."""
+    """``response`` if it succeeded; else a VendorError: 429 and 5xx retryable (429 certainly not applied;
+    502 and 504 come from a gateway that gave up waiting, so the request may still be running: pending)."""
     status = response.status_code
     if status >= 400:
-        raise VendorError(redact(f"HTTP {status} from {url}"), code=str(status),
-                          final=not (status == 429 or status >= 500), retry_after=retry_after(response),
-                          maybe_applied=status != 429)
+        error = VendorError(redact(f"HTTP {status} from {url}"), code=str(status),
+                            final=not (status == 429 or status >= 500), retry_after=retry_after(response),
+                            maybe_applied=status != 429)
+        error.pending = status in (502, 504)
+        raise error
     return response
 
 

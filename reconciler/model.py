@@ -242,6 +242,12 @@ class Operation:
     waits_for: tuple[str, ...] = ()
     reason: str = ""
 
+    @property
+    def creates(self) -> bool:
+        """Whether it is the call that creates its campaign (the step every provider names ``create``):
+        sent twice, it could make two (ENG-09)."""
+        return self.id == op_id(self.account, self.campaign, "create")
+
 
 @dataclass(frozen=True)
 class Target:

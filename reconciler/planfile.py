@@ -3,7 +3,8 @@
 ``plan -o FILE`` writes it, ``plan --format json`` prints it, ``show`` and ``apply --plan`` read it back.
 A request value known only after an earlier operation (ResultRef) is written as
 ``{"$result": {"operation": ID, "field": NAME}}``. The checksum is the SHA-256 of the canonical JSON of
-every other member, so a file edited by hand (or damaged) is refused (ENG-07).
+every other member, so a file damaged or edited by hand is refused (ENG-07); an edit whose checksum was
+recomputed is caught by ``engine.review``, which applies a saved plan only if planning again gives it.
 """
 
 from __future__ import annotations
@@ -107,18 +108,19 @@ class PlanFile(_Strict):
 
 def dumps(plan: Plan, providers: Mapping[str, str]) -> str:
     """The plan as JSON text: indented, stable (ENG-01), checksummed."""
-    body = _body(plan, providers)
-    body["checksum"] = checksum(body)
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    content = body(plan, providers)
+    content["checksum"] = checksum(content)
+    return json.dumps(content, indent=2, ensure_ascii=False) + "\n"
 
 
-def checksum(body: Mapping[str, Any]) -> str:
-    content = {k: v for k, v in body.items() if k != "checksum"}
+def checksum(written: Mapping[str, Any]) -> str:
+    content = {k: v for k, v in written.items() if k != "checksum"}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _body(plan: Plan, providers: Mapping[str, str]) -> dict[str, Any]:
+def body(plan: Plan, providers: Mapping[str, str]) -> dict[str, Any]:
+    """The plan file's content without its checksum, as JSON values."""
     accounts = []
     for name in plan.accounts:
         part = plan.for_account(name)

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp
 
 from reconciler.cli import main
-from reconciler.sandbox.faults import Faults, with_faults
+from reconciler.sandbox.faults import FaultInjector, Faults, with_faults
 from reconciler.sandbox.server import SandboxServer
 from reconciler.sandbox.store import SandboxStore, read_log
 
@@ -145,3 +145,25 @@ def assert_nothing_leaks(canaries: Collection[str], runs: Iterable[Run], store: 
     for path in root.rglob("*"):
         if path.is_file():
             assert not leaked(canaries, path.read_text(errors="replace")), path
+
+
+def uis_live_config(url: str, apply: str) -> str:
+    """reconciler.yaml with one UIS account ``live`` on ``url`` (a vendor the test serves, which outlives the
+    runs), its token in UIS_TOKEN; ``apply``: the settings of the ``apply:`` block."""
+    return (f"version: 1\naccounts:\n  live:\n    provider: uis\n    endpoint: {url}\n"
+            '    credentials: {access_token: "${env:UIS_TOKEN}"}\n' f"apply: {{{apply}}}\n")
+
+
+@contextlib.contextmanager
+def uis_vendor(root: Path, token: str, faults: Faults) -> Iterator[tuple[SandboxStore, FaultInjector, str]]:
+    """A UIS vendor served by the test (empty seed, ``faults``), which knows ``token``: its store, its fault
+    injector and its URL."""
+    from reconciler.providers.uis.model import UisSeed
+    from reconciler.providers.uis.sandbox import build_app
+    from reconciler.sandbox.limits import RateLimits
+
+    (root / "vendor-seed.json").write_text(json.dumps(uis_seed()))
+    store = SandboxStore.open(root / "vendor", "live", root / "vendor-seed.json", UisSeed, [token])
+    app = with_faults(build_app(store, token, RateLimits(1000, 100_000)), faults, store)
+    with SandboxServer(app) as server:
+        yield store, app, server.url

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 from reconciler.config import Config
 from reconciler.engine.apply import Outcome, Status
@@ -13,10 +14,8 @@ from reconciler.engine.load import Documents
 from reconciler.engine.memory import hold, kept
 from reconciler.engine.plan import AccountPlan, order, plan_live
 from reconciler.engine.safety import thresholds
-from reconciler.engine.saved import RULE as RULE_SAVED
-from reconciler.engine.saved import stale
 from reconciler.engine.verify import from_answers, mismatches, read_back
-from reconciler.errors import Problem, ProblemsError
+from reconciler.errors import AccountsFailed, Problem, ProblemsError, VendorError
 from reconciler.model import Desired, LiveState, Operation, Plan, PlanWarning, Target
 from reconciler.providers import PROVIDERS
 from reconciler.providers.base import Session
@@ -84,17 +83,23 @@ async def read_all(sessions: Mapping[str, Session], names: Sequence[str],
     of the process); ``expected``: about how many campaigns each account has documents for."""
     expected = expected or {}
     with kept():
-        states = await asyncio.gather(*(sessions[n].read(expected.get(n, 0)) for n in names))
-    return hold(dict(zip(names, states, strict=True)))
+        states = await asyncio.gather(*(sessions[n].read(expected.get(n, 0)) for n in names),
+                                      return_exceptions=True)
+    failed = [(n, s) for n, s in zip(names, states, strict=True) if isinstance(s, BaseException)]
+    if failed:
+        raise failures("reading the live campaigns", failed)
+    return hold(dict(zip(names, cast(list[LiveState], states), strict=True)))
 
 
-async def check_saved(config: Config, plan: Plan, sessions: Mapping[str, Session], shown: str) -> None:
-    """Refuse a saved plan, before any write, if a campaign it touches changed since (ENG-07)."""
-    live = await read_all(sessions, plan.accounts)
-    problems = [p for name in plan.accounts for p in stale(plan.for_account(name).targets, live[name], shown)]
-    if problems:
-        raise ProblemsError([*problems, Problem(None, RULE_SAVED, f"{shown}: the plan is out of date; make a "
-                                                                  "new one")])
+def failures(what: str, failed: Sequence[tuple[str, BaseException]]) -> BaseException:
+    """Every account's failure at once, each naming the account, what it was doing and how many attempts the
+    call had; anything but a vendor's error is raised as it is."""
+    for _, exc in failed:
+        if not isinstance(exc, VendorError):
+            return exc
+    return AccountsFailed(f"account '{name}': {what} failed"
+                          + (f" after {exc.attempts} attempts" if isinstance(exc, VendorError) and exc.attempts > 1
+                             else "") + f": {exc}" for name, exc in failed)
 
 
 async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
@@ -108,9 +113,14 @@ async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
     names = sorted({account for account, _ in done})
     targets = {name: [t for t in plan.for_account(name).targets if (t.account, t.campaign) in done]
                for name in names}
-    answered = {name: from_answers(sessions[name], (o for o in outcomes if o.operation.account == name),
-                                   targets[name]) for name in names}
-    live = await read_back(sessions, {name: targets[name] for name in names if answered[name] is None})
+    doubted = {o.operation.account for o in outcomes if o.doubted}  # the vendor may hold more than answered
+    answered = {name: None if name in doubted else
+                from_answers(sessions[name], (o for o in outcomes if o.operation.account == name), targets[name])
+                for name in names}
+    # A lost answer may have left a duplicate the touched campaigns do not show: those accounts are read whole.
+    live = await read_all(sessions, [name for name in names if name in doubted])
+    live.update(await read_back(sessions, {name: targets[name] for name in names
+                                           if answered[name] is None and name not in doubted}))
     lines: list[str] = []
     for name in names:
         provider = PROVIDERS[config.accounts[name].provider]

@@ -35,7 +35,10 @@ def mismatches(provider: Provider, targets: Iterable[Target], live: LiveState) -
             continue
         found = _find(t, by_id, by_key[t.key] if t.key is not None else [])
         if found is None:
-            lines.append(f"{where}: not found after apply")
+            twins = by_key[t.key] if t.key is not None else []
+            lines.append(f"{where}: {len(twins)} campaigns have its name after apply (ids "
+                         f"{', '.join(str(c.id) for c in twins)}): a duplicate" if len(twins) > 1 else
+                         f"{where}: not found after apply")
             continue
         changes = changes_of(t.expect, found, t.ignore_changes)
         for name, (now, wanted) in changes.items():

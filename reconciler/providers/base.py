@@ -95,6 +95,17 @@ class Session(Protocol):
     async def aclose(self) -> None: ...
 
 
+@runtime_checkable
+class Observes(Protocol):
+    """An optional Session capability: the operations besides creates whose effect ``recover`` sees, so that
+    None from it means "not carried out (yet)", never "harmless to send again". After a lost answer apply
+    waits for such an effect (as for a create, ENG-09) rather than send the call again: a slow vendor could
+    carry out the first call after later ones (a late delete of items removing what the next update put back).
+    """
+
+    def observes(self, op: Operation) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Refusal:
     """What a vendor's server-side validation said about one planned request."""

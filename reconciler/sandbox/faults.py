@@ -14,7 +14,12 @@ HTTP request, in this order:
    answer is lost. The status line and headers (with the real Content-Length) go out, then the connection
    closes without the body, so the client sees a protocol error (httpx: ``RemoteProtocolError``), never an
    HTTP status. Reads are never dropped.
+   With ``commit_delay`` (seconds), a lost answer is a slow vendor instead: the drop is drawn before the
+   request runs, for any request (a read's lost answer is simply asked again); the answer's head goes out and
+   the connection closes at once, and the request runs ``commit_delay`` seconds later. A client looking the
+   change up meanwhile does not find it yet (ENG-09).
 
+``only`` limits the faults to requests whose path or body contains that text (a JSON-RPC method, say).
 At most ``limit`` faults are injected in all; once reached, no more draws are made. The draws come from
 ``random.Random(seed)``: the same requests in the same order meet the same faults. "Changed" is judged by a
 store-wide counter, so a read that overlaps a concurrent write may be taken for a change.
@@ -30,6 +35,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 if TYPE_CHECKING:
+    import asyncio
+
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from reconciler.sandbox.store import SandboxStore
@@ -50,8 +57,10 @@ class Faults(BaseModel):
     timeout_rate: Rate = 0
     hang_s: float = Field(default=5, ge=0, allow_inf_nan=False)
     drop_rate: Rate = 0
+    commit_delay: float = Field(default=0, ge=0, le=600, allow_inf_nan=False)
     seed: int = 0
     limit: int | None = Field(default=None, ge=0)
+    only: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _one_draw(self) -> Faults:
@@ -87,6 +96,7 @@ class FaultInjector:
         self.stats = FaultStats()
         self._random = random.Random(faults.seed)
         self._lock = threading.Lock()
+        self._late: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         import asyncio  # here, not at the top: reconciler.config imports this module for Faults alone
@@ -94,7 +104,11 @@ class FaultInjector:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        receive = await _buffered(receive)
+        receive, body = await _buffered(receive)
+        only = self.faults.only
+        if only is not None and only not in scope.get("path", "") and only.encode() not in body:
+            await self.app(scope, receive, send)
+            return
         if self.faults.latency_ms:
             await asyncio.sleep(self.faults.latency_ms / 1000)
         kind = self._draw()
@@ -142,6 +156,17 @@ class FaultInjector:
         if not self.faults.drop_rate:
             await self.app(scope, receive, send)
             return
+        if self.faults.commit_delay:
+            if not self._draw_drop():
+                await self.app(scope, receive, send)
+                return
+            await _drop([LOST_HEAD], send)
+            import asyncio
+
+            task = asyncio.ensure_future(self._later(scope, await receive()))
+            self._late.add(task)
+            task.add_done_callback(self._late.discard)
+            return
         before = self.store.changes
         held: list[Message] = []
 
@@ -155,13 +180,38 @@ class FaultInjector:
         for message in held:
             await send(message)
 
+    async def _later(self, scope: Scope, request: Message) -> None:
+        """Run a request whose answer was lost ``commit_delay`` seconds ago; its answer goes nowhere."""
+        import asyncio
+
+        await asyncio.sleep(self.faults.commit_delay)
+        replay = [request]
+
+        async def receive() -> Message:
+            return replay.pop() if replay else {"type": "http.disconnect"}
+
+        async def discard(message: Message) -> None:
+            pass
+
+        await self.app(scope, receive, discard)
+
+    @property
+    def late(self) -> int:
+        """Requests whose answer was lost that have not run yet."""
+        return len(self._late)
+
+
+LOST_HEAD: Message = {"type": "http.response.start", "status": 200,
+                      "headers": [(b"content-type", b"application/json")]}
+"""The head of an answer that never comes (``commit_delay``): no Content-Length, so the client waits for a body."""
+
 
 def with_faults(app: ASGIApp, faults: Faults, store: SandboxStore) -> FaultInjector:
     """``app`` misbehaving as ``faults`` says; ``store`` is the one ``app`` changes."""
     return FaultInjector(app, faults, store)
 
 
-async def _buffered(receive: Receive) -> Receive:
+async def _buffered(receive: Receive) -> tuple[Receive, bytes]:
     """Read the whole request now; the returned ``receive`` replays it, then listens to the real one."""
     chunks: list[bytes] = []
     pending: list[Message] = []
@@ -173,12 +223,13 @@ async def _buffered(receive: Receive) -> Receive:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
-    pending.insert(0, {"type": "http.request", "body": b"".join(chunks), "more_body": False})
+    body = b"".join(chunks)
+    pending.insert(0, {"type": "http.request", "body": body, "more_body": False})
 
     async def replay() -> Message:
         return pending.pop(0) if pending else await receive()
 
-    return replay
+    return replay, body
 
 
 async def _respond(send: Send, status: int, text: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:

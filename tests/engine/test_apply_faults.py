@@ -74,11 +74,29 @@ def test_a_vendor_that_keeps_failing_is_one_clear_error_and_exit_1(repo: Repo) -
     repo.write("new.yaml", "account: u\nname: New\nsite_id: 1\n")
     failed = repo.run("apply", "--yes")
     assert failed.code == 1
-    assert failed.err.startswith("error: HTTP 500 from http://127.0.0.1:") and "Traceback" not in failed.err
+    assert failed.err.startswith("error: account 'u': reading the live campaigns failed after 2 attempts: "
+                                 "HTTP 500 from http://127.0.0.1:") and "Traceback" not in failed.err
+    assert len(failed.err.splitlines()) == 1
     assert len(repo.requests("u")) == 0  # every 500 was answered without reaching the vendor's logic
 
 
-def test_a_refused_operation_stops_what_waits_for_it_but_not_the_rest(repo: Repo) -> None:
+def test_a_failed_operation_stops_what_waits_for_it_but_not_the_rest(repo: Repo) -> None:
+    repo.write("reconciler.yaml", CONFIG.replace("FAULTS", "{error_rate: 1, only: create.campaigns}")
+               .replace("attempts: 8", "attempts: 2"))
+    repo.write_json("seed.json", seed(campaign(6, "Kept", description="before")))
+    repo.write("new.yaml", "account: u\nname: New\nsite_id: 1\ncost_ratio: 2\ncost_ratio_operator: multiply\n")
+    repo.write("kept.yaml", "account: u\nname: Kept\ndescription: after\n")
+    assert repo.run("plan", "-o", "plan.json").code == 0
+    applied = repo.run("apply", "--plan", "plan.json")
+    assert applied.code == 1
+    assert "failed: u / New: create (create.campaigns): HTTP 500 from http://127.0.0.1:" in applied.err
+    assert "(after 2 attempts)" in applied.err
+    assert "skipped: u / New: update (update.campaigns): not run: it waits for u:New:create" in applied.err
+    assert "Apply incomplete: 1 done, 1 failed, 1 skipped (1 needed retries)." in applied.out
+    assert {c["name"]: c["description"] for c in repo.state("u")["campaigns"]} == {"Kept": "after"}
+
+
+def test_a_saved_plan_the_vendor_would_now_refuse_is_refused_at_plan_time_with_0_writes(repo: Repo) -> None:
     repo.write("reconciler.yaml", CONFIG.replace("      faults: FAULTS\n", ""))
     repo.write_json("seed.json", seed(campaign(5, "Other"), campaign(6, "Kept", description="before")))
     repo.write("new.yaml", "account: u\nname: New\nsite_id: 1\ncost_ratio: 2\ncost_ratio_operator: multiply\n"
@@ -92,7 +110,5 @@ def test_a_refused_operation_stops_what_waits_for_it_but_not_the_rest(repo: Repo
     repo.write_json(".reconciler/sandbox/u.json", state)
     applied = repo.run("apply", "--plan", "plan.json")
     assert applied.code == 1
-    assert "failed: u / New: create (create.campaigns): create.campaigns refused" in applied.err
-    assert "skipped: u / New: update (update.campaigns): not run: it waits for u:New:create" in applied.err
-    assert "Apply incomplete: 1 done, 1 failed, 1 skipped." in applied.out
-    assert {c["name"]: c["description"] for c in repo.state("u")["campaigns"]}["Kept"] == "after"
+    assert applied.err.startswith("new.yaml:6:1: UIS-09 call_tracking number 503 serves campaign 'Other (id 5)'")
+    assert repo.writes("u") == []

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 from conftest import ROOT, Repo
 from conftest import uis_campaign as campaign
 from conftest import uis_seed as seed
+
+from reconciler import planfile
 
 CONFIG = """
 version: 1
@@ -139,3 +143,67 @@ def test_apply_without_a_terminal_needs_yes_and_a_saved_plan_does_not(uis: Repo)
     assert refused.code == 1 and "apply needs --yes" in refused.err and uis.writes("u") == []
     uis.run("plan", "-o", "plan.json")
     assert uis.run("apply", "--plan", "plan.json").code == 0
+
+
+def _recomputed(path: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Edit a saved plan as someone who knows the format would: the checksum recomputed."""
+    saved = json.loads(path.read_text())
+    edit(saved)
+    saved["checksum"] = planfile.checksum(saved)
+    path.write_text(json.dumps(saved, indent=2))
+
+
+def _set_description(saved: dict[str, Any]) -> None:
+    update = next(op for op in saved["operations"] if op["campaign"] == "Spring")
+    update["request"]["description"] = "edited after review"
+
+
+def _drop_an_operation(saved: dict[str, Any]) -> None:
+    saved["operations"] = [op for op in saved["operations"] if op["campaign"] != "Spring"]
+
+
+@pytest.mark.parametrize("edit", [_set_description, _drop_an_operation])
+def test_eng_07_a_plan_edited_after_review_with_its_checksum_recomputed_is_refused_with_0_writes(
+        uis: Repo, edit: Callable[[dict[str, Any]], None]) -> None:
+    assert uis.run("plan", "-o", "plan.json").code == 0
+    _recomputed(uis.path / "plan.json", edit)
+    assert uis.run("show", "plan.json").code == 0  # the file itself is well formed
+    refused = uis.run("apply", "--plan", "plan.json")
+    assert refused.code == 1
+    assert "ENG-07 plan.json: operation u:Spring:update: " in refused.err
+    assert "it is not the plan the documents and live campaigns give now" in refused.err
+    assert uis.writes("u") == []
+    assert {c["name"]: c.get("description") for c in uis.state("u")["campaigns"]} == {"Spring": "old",
+                                                                                      "Other": None}
+
+
+def test_eng_07_a_plan_made_in_another_repository_is_refused_with_0_writes(
+        uis: Repo, tmp_path_factory: pytest.TempPathFactory) -> None:
+    other = Repo(tmp_path_factory.mktemp("other"), uis._capsys)  # the same account name, other documents
+    other.write("reconciler.yaml", CONFIG)
+    other.write_json("seed.json", seed(campaign(5, "Spring", description="old"), campaign(6, "Other")))
+    other.write("campaigns/spring.yaml", "account: u\nname: Spring\ndescription: theirs\n")
+    assert other.run("plan", str(other.path), "-o", str(uis.path / "foreign.json")).code == 0
+    refused = uis.run("apply", "--plan", "foreign.json")
+    assert refused.code == 1
+    assert "ENG-07 foreign.json: operation u:Spring:update: differs from the one the documents give now" in refused.err
+    assert "ENG-07 foreign.json: operation u:Fresh:create: the documents give it now" in refused.err
+    assert uis.writes("u") == []
+
+
+def test_eng_07_a_plan_the_documents_moved_away_from_is_refused_with_0_writes(uis: Repo) -> None:
+    assert uis.run("plan", "-o", "plan.json").code == 0
+    uis.write("campaigns/spring.yaml", "account: u\nname: Spring\ndescription: newer\n")  # a later commit
+    (uis.path / "campaigns" / "new.yaml").unlink()
+    refused = uis.run("apply", "--plan", "plan.json")
+    assert refused.code == 1
+    assert "operation u:Fresh:create: not in the plan the documents give now" in refused.err
+    assert "operation u:Spring:update: differs from the one the documents give now" in refused.err
+    assert uis.writes("u") == []
+
+
+def test_eng_07_the_reviewed_plan_applies_only_its_own_operations(uis: Repo) -> None:
+    assert uis.run("plan", "-o", "plan.json").code == 0
+    applied = uis.run("apply", "--plan", "plan.json")
+    assert applied.code == 0, applied.err
+    assert [w["operation"] for w in uis.writes("u")] == ["create.campaigns", "update.campaigns", "update.campaigns"]

@@ -132,6 +132,28 @@ def test_timeout_hangs_then_commits_after_the_client_gave_up(serve: Serve) -> No
     assert s.store.state == {"items": [{"x": 1}]} and s.app.stats.timeout == 1
 
 
+def test_commit_delay_loses_the_answer_at_once_and_commits_seconds_later(serve: Serve) -> None:
+    s = serve(Faults(drop_rate=1, limit=1, commit_delay=0.3))
+    started = time.monotonic()
+    with pytest.raises(httpx.RemoteProtocolError):
+        s.client.post("/items", json={"x": 1})
+    assert time.monotonic() - started < 0.25  # the answer was lost before the request ran
+    assert s.client.get("/items").json() == [] and s.app.late == 1  # a look-up now finds nothing yet
+    deadline = time.monotonic() + 5
+    while s.store.changes == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert s.store.state == {"items": [{"x": 1}]} and s.app.stats.drop == 1 and s.app.late == 0
+    assert s.client.get("/items").json() == [{"x": 1}]
+
+
+def test_only_limits_the_faults_to_matching_requests(serve: Serve) -> None:
+    s = serve(Faults(error_rate=1, only="/noop"))
+    assert [s.outcome("GET", "/items"), s.outcome("POST", "/items", {"x": 1})] == ["200", "200"]
+    assert s.outcome("POST", "/noop", {"y": 2}) == "500" and s.app.stats.error == 1
+    t = serve(Faults(error_rate=1, only='"x"'), name="b")  # or in the body
+    assert [t.outcome("POST", "/items", {"x": 1}), t.outcome("POST", "/items", {"y": 1})] == ["500", "200"]
+
+
 def test_latency_delays_every_answer(serve: Serve) -> None:
     s = serve(Faults(latency_ms=100))
     started = time.monotonic()

@@ -135,6 +135,11 @@ class CallFireSession:
             return {"Id": int(reference["Id"])}
         return {}
 
+    def observes(self, op: Operation) -> bool:
+        """``recover`` sees whether a create, delete, control or Delete* call took effect (an update it does not
+        look up: CF-03 makes sending it again harmless)."""
+        return op.method in (CREATE, DELETE, CONTROL, *DELETE_ITEMS.values())
+
     async def recover(self, op: Operation, request: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """ENG-09: a create is looked up by its name; a delete, a control and the Delete* calls by the
         campaign's id (the Delete* calls took effect when the campaign has none of those items left). An update

@@ -2,13 +2,15 @@
 
 UIS-08: the site block is on the campaign's site and the number is one UIS offers. UIS-10: a
 call_tracking number needs a redirection number, other numbers take none, and it must be one UIS offers.
-UIS-11: dynamic call tracking only on va and call_tracking numbers. Components (va,
+UIS-11: dynamic call tracking only on va and call_tracking numbers. UIS-19: a site block appears at
+most once in a campaign's blocks (UIS refuses the whole list; a number in two blocks is UIS-09's). Components (va,
 dynamic_call_tracking) cannot be read through the API: they are checked when the account lists them
 (``components:`` in reconciler.yaml), else left to UIS.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +51,7 @@ def block_problems(matches: Sequence[Match], refs: References) -> list[Problem]:
             continue
         site = m.desired.fields.get("site_id", m.live.fields.get("site_id") if m.live else None)
         where = m.desired.source.pos(("site_blocks",), key=True)
+        problems.extend(Problem(where, TWICE, text) for text in _twice(m.desired.fields["site_blocks"]))
         for block in m.desired.fields["site_blocks"]:
             problems.extend(Problem(where, rule, f"block {block['site_block_id']}: {text}")
                             for rule, text in _block(block, site, refs))
@@ -58,6 +61,16 @@ def block_problems(matches: Sequence[Match], refs: References) -> list[Problem]:
                                 "the account's components do not list")
                         for m in matches if DCT in (m.changes if m.live else m.desired.fields))
     return problems
+
+
+TWICE = "UIS-19"
+
+
+def _twice(blocks: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The site blocks a campaign's blocks give more than once (UIS refuses the list: "is given twice")."""
+    ids = Counter(b["site_block_id"] for b in blocks)
+    return [f"site block {i} is given {n} times; UIS takes each block once (merge them into one)"
+            for i, n in sorted(ids.items(), key=lambda item: str(item[0])) if n > 1]
 
 
 def _block(block: Mapping[str, Any], site: Any, refs: References) -> list[tuple[str, str]]:

@@ -131,7 +131,8 @@ def test_ens_04_a_refusal_is_reported_clearly_and_never_retried(ens: Repo) -> No
     ens.write_json("seed.json", {"rate_plan_allows_bulk": False})
     ens.run("sandbox", "reset", ".")
     planned = ens.run("plan", ".")
-    assert planned.code == 1 and "error: bulk/campaigns/list refused: 403" in planned.err
+    assert planned.code == 1 and "error: account 'e': reading the live campaigns failed: bulk/campaigns/list " \
+                                 "refused: 403" in planned.err
     assert len([r for r in ens.requests(ACCOUNT) if r["operation"] == "bulk/campaigns/list"]) == 1
 
 
@@ -198,5 +199,6 @@ def test_ens_03_apply_validate_remote_refuses_a_saved_plan_the_vendor_refuses(en
     assert ens.run("plan", ".", "-o", "plan.json").code == 0
     refused = ens.run("apply", ".", "--plan", "plan.json", "--validate-remote")
     assert refused.code == 1
-    assert "ENS-03 e / campaign 'B': Enswitch refuses bulk/campaigns/create (validation=1)" in refused.err
+    # the saved plan is made again from the documents (ENG-07), so the refusal is located at its campaign
+    assert "a.yaml:1:1: ENS-03 campaign 'B': Enswitch refuses bulk/campaigns/create (validation=1)" in refused.err
     assert [e["params"]["validation"] for e in writes(ens)] == ["1"]

@@ -1,11 +1,18 @@
-"""UIS rules checked at plan time (UIS-08, -10, -11, -13, -14, -15): a located error, nothing sent."""
+"""UIS rules checked at plan time (UIS-08, -10, -11, -13, -14, -15, -19): a located error, nothing sent."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 from conftest import Repo, uis_config
 from conftest import uis_campaign as campaign
 from conftest import uis_seed as seed
+
+from reconciler.config import load_config
+from reconciler.engine.connect import connect
+from reconciler.errors import VendorError
+from reconciler.model import Action, Operation
 
 
 @pytest.fixture
@@ -125,3 +132,35 @@ def test_uis_01_an_integrated_campaign_is_managed_by_pinned_id_blocks_and_tracki
     assert "~ u / Direct (id 7): update (update.campaigns)" in planned.out
     assert uis.run("apply", "--yes").code == 0 and all(r["outcome"] == "ok" for r in uis.requests("u"))
     assert uis.run("plan", "--detailed-exitcode").code == 0
+
+
+def test_uis_19_a_site_block_given_twice_is_a_plan_time_error(uis: Repo) -> None:
+    err = _refused(uis, _blocks("site_block_id: 11, phone_number_id: 501",
+                                "site_block_id: 12, phone_number_id: 502",
+                                "site_block_id: 11, phone_number_id: 502"))
+    assert err.splitlines()[0] == ("a.yaml:3:1: UIS-19 site block 11 is given 2 times; UIS takes each block once "
+                                   "(merge them into one)")
+
+
+def test_uis_19_a_site_block_named_twice_by_its_name_is_the_same_error(uis: Repo) -> None:
+    err = _refused(uis, "account: u\nname: A\nsite_id: 1\nsite_blocks:\n"
+                        "  - {site_block: Header, phone_number_id: 501}\n"
+                        "  - {site_block_id: 11, phone_number_id: 502}\n")
+    assert "UIS-19 site block 11 is given 2 times" in err
+
+
+def test_uis_19_the_sandbox_refuses_a_block_given_twice_too(uis: Repo) -> None:
+    """What the plan-time check stands for: UIS refuses the whole list (sent here by a hand-edited request)."""
+    config = load_config(uis.path)
+    request = {"id": 5, "site_id": 1, "site_blocks": [{"site_block_id": 11, "phone_number_id": 501},
+                                                      {"site_block_id": 11, "phone_number_id": 502}]}
+
+    async def send() -> str:
+        async with connect(config, config.accounts["u"]) as session:
+            try:
+                await session.execute(Operation("x", "u", "A", Action.UPDATE, "update.campaigns", request), request)
+            except VendorError as exc:
+                return str(exc)
+        return "accepted"
+
+    assert "is given twice" in asyncio.run(send())
