@@ -24,6 +24,7 @@ from reconciler.engine.load import Documents
 from reconciler.engine.memory import run_scope
 from reconciler.engine.remote import validate_remote
 from reconciler.engine.run import check_saved, load_and_read, make_plan, verify
+from reconciler.engine.targeting import Targets
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError
 from reconciler.files import pending, write_atomic
 from reconciler.fmt import format_tree
@@ -36,26 +37,31 @@ from reconciler.render.github import error_annotations
 from reconciler.render.progress import progress
 from reconciler.render.text import render_text
 from reconciler.sandbox.server import SandboxServer
+from reconciler.scope import Scope, scope
 
 T = TypeVar("T")
 
 PATH = click.argument("path", default=".", type=click.Path(path_type=Path, exists=True))
 ACCOUNTS = click.option("--account", "accounts", multiple=True, metavar="NAME",
                         help="Only this account (repeatable).")
+CAMPAIGNS = click.option("--campaign", "campaigns", multiple=True, metavar="NAME",
+                         help="Only campaigns whose name matches this glob (repeatable), and those they wait for.")
 
 
-def _open(path: Path, accounts: Sequence[str]) -> tuple[Config, Documents]:
-    """The configuration and the documents; documents that may have problems are loaded here, so that a
-    problem stops the run before any sandbox starts or any vendor is called."""
+def _open(path: Path, accounts: Sequence[str], *, whole: bool = True) -> tuple[Config, Documents, Scope]:
+    """The configuration, the documents (the whole repository's, or with ``whole=False`` the scope's) and
+    what PATH stands for; documents that may have problems are loaded here, so that a problem stops the run
+    before any sandbox starts or any vendor is called."""
     config = load_config(path)
-    documents = Documents(config, path, Path.cwd(), accounts)
+    where = scope(path, config, Path.cwd())
+    documents = Documents(config, config.root if whole else where.root, Path.cwd(), accounts)
     if not documents.known_clean:
         documents.load()
-    return config, documents
+    return config, documents, where
 
 
-def _load(path: Path, accounts: Sequence[str]) -> tuple[Config, dict[str, list[Desired]]]:
-    config, documents = _open(path, accounts)
+def _load(path: Path, accounts: Sequence[str], *, whole: bool = True) -> tuple[Config, dict[str, list[Desired]]]:
+    config, documents, _ = _open(path, accounts, whole=whole)
     return config, documents.load()
 
 
@@ -91,7 +97,7 @@ def _debug_log(on: bool) -> None:
 def validate(path: Path, fmt: str) -> int:
     """Offline checks: YAML, schema, and every rule that needs no live state."""
     try:
-        _, desired = _load(path, ())
+        _, desired = _load(path, (), whole=False)
     except ReconcilerError as exc:
         if fmt != "github":
             raise
@@ -139,11 +145,11 @@ def _providers(config: Config, plan: Plan) -> dict[str, str]:
     return {name: config.accounts[name].provider for name in plan.accounts}
 
 
-async def _make_plan(config: Config, documents: Documents,
-                     sessions: Mapping[str, Session]) -> tuple[dict[str, list[Desired]], Plan]:
+async def _make_plan(config: Config, documents: Documents, sessions: Mapping[str, Session],
+                     targets: Targets) -> tuple[dict[str, list[Desired]], Plan]:
     with progress(f"Reading live campaigns of {len(documents.accounts)} account(s)"):
         desired, live = await load_and_read(documents, sessions)
-        return desired, make_plan(config, desired, live)
+        return desired, make_plan(config, desired, live, targets)
 
 
 REMOTE = click.option("--validate-remote", "remote", is_flag=True,
@@ -166,19 +172,20 @@ async def _check_remotely(plan: Plan, sessions: Mapping[str, Session],
 @cli.command()
 @PATH
 @ACCOUNTS
+@CAMPAIGNS
 @click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False),
               help="Save the plan (JSON) for `show` and `apply --plan`.")
 @FORMAT
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when there are no changes, 2 when there are.")
 @REMOTE
-def plan(path: Path, accounts: tuple[str, ...], out: Path | None, fmt: Format, detailed_exitcode: bool,
-         remote: bool) -> int:
+def plan(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], out: Path | None, fmt: Format,
+         detailed_exitcode: bool, remote: bool) -> int:
     """Show the calls that would make the live campaigns match the documents."""
-    config, documents = _open(path, accounts)
+    config, documents, where = _open(path, accounts)
 
     async def run() -> Plan:
         async with connect_all(config, documents.accounts) as sessions:
-            desired, the_plan = await _make_plan(config, documents, sessions)
+            desired, the_plan = await _make_plan(config, documents, sessions, where.targets(config, campaigns))
             if remote:
                 await _check_remotely(the_plan, sessions, desired)
             return the_plan
@@ -203,26 +210,28 @@ def show(file: Path, fmt: Format) -> int:
 @cli.command()
 @PATH
 @ACCOUNTS
+@CAMPAIGNS
 @click.option("--plan", "plan_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Apply this saved plan, if nothing it touches changed since (ENG-07).")
 @click.option("--yes", is_flag=True, help="Apply without asking (needed when not on a terminal).")
 @click.option("--force", is_flag=True, help="Apply even when the plan exceeds a safety threshold (ENG-06).")
 @REMOTE
-def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bool, force: bool,
-          remote: bool) -> int:
+def apply(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], plan_file: Path | None, yes: bool,
+          force: bool, remote: bool) -> int:
     """Plan (or load a saved plan), then carry it out and check the result."""
     if plan_file is not None:
-        if accounts:
-            raise click.UsageError("--account chooses accounts when planning; a saved plan has its own")
+        if accounts or campaigns:
+            raise click.UsageError("--account and --campaign choose what to plan; a saved plan has its own")
         config = load_config(path)
         saved, providers = planfile.load(plan_file, display_name(plan_file, Path.cwd()))
         _check_accounts(config, providers, display_name(plan_file, Path.cwd()))
         return _run(_apply(config, saved, saved.accounts, force=force, ask=False,
                            saved=display_name(plan_file, Path.cwd()), remote=remote))
-    config, documents = _open(path, accounts)
+    config, documents, where = _open(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
-    return _run(_apply(config, documents, documents.accounts, force=force, ask=not yes, remote=remote))
+    return _run(_apply(config, documents, documents.accounts, force=force, ask=not yes, remote=remote,
+                       targets=where.targets(config, campaigns)))
 
 
 def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) -> None:
@@ -234,8 +243,8 @@ def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) ->
         raise ProblemsError(problems)
 
 
-async def _apply(config: Config, source: Plan | Documents, names: Sequence[str], *,
-                 force: bool, ask: bool, saved: str = "", remote: bool = False) -> int:
+async def _apply(config: Config, source: Plan | Documents, names: Sequence[str], *, force: bool, ask: bool,
+                 saved: str = "", remote: bool = False, targets: Targets | None = None) -> int:
     async with connect_all(config, names) as sessions:
         desired: dict[str, list[Desired]] | None = None
         if isinstance(source, Plan):
@@ -243,7 +252,7 @@ async def _apply(config: Config, source: Plan | Documents, names: Sequence[str],
             with progress("Checking the saved plan against live campaigns"):
                 await check_saved(config, the_plan, sessions, saved)
         else:
-            desired, the_plan = await _make_plan(config, source, sessions)
+            desired, the_plan = await _make_plan(config, source, sessions, targets or Targets())
         if remote:  # a plan the vendor refuses is not applied, not even in part
             await _check_remotely(the_plan, sessions, desired)
         click.echo(render_text(the_plan, _color()))
@@ -299,7 +308,7 @@ def _summary(outcomes: Sequence[Outcome]) -> int:
 def import_(path: Path, account: str, force: bool) -> int:
     """Write a YAML document for each live campaign of an account that no document describes yet."""
     config, desired = _load(path, (account,))
-    documents = {doc.source.file for doc in load_tree(path, Path.cwd())[0]}  # never overwritten
+    documents = {doc.source.file for doc in load_tree(config.root, Path.cwd(), config.discovery)[0]}  # kept
     imported = _run(import_campaigns(config, account, desired[account], force=force, base=Path.cwd(),
                                      documents=documents))
     click.echo("\n".join(imported.lines()))

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reconciler.discovery import DEFAULT_DOCUMENTS, Discovery, pattern_problem
 from reconciler.documents import CONFIG_NAMES, display_name, load_file
 from reconciler.errors import Problem, ProblemsError
 from reconciler.http import TIMEOUT, RetryPolicy
@@ -80,6 +81,10 @@ DEFAULT_APPLY = ApplySettings()
 class ConfigModel(_Strict):
     version: Literal[1]
     accounts: dict[str, dict[str, Any]] = Field(min_length=1)
+    documents: list[str] = Field(default=list(DEFAULT_DOCUMENTS), min_length=1,
+                                 description="Globs, from the folder of reconciler.yaml, of the campaign documents.")
+    exclude: list[str] = Field(default=[], description="Globs of files (or folders) the documents globs name "
+                                                       "that are not documents.")
     safety: Safety = Safety()
     apply: ApplySettings = ApplySettings()
 
@@ -115,6 +120,13 @@ class Config:
     accounts: Mapping[str, Account]
     safety: Safety
     apply: ApplySettings = DEFAULT_APPLY
+    documents: tuple[str, ...] = DEFAULT_DOCUMENTS
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def discovery(self) -> Discovery:
+        """Which files are the repository's documents."""
+        return Discovery(str(self.root), self.documents, self.exclude, skip=(self.file.name,))
 
     @property
     def workdir(self) -> FsPath:
@@ -125,13 +137,19 @@ class Config:
 
 
 def find_config(path: FsPath) -> FsPath:
+    """reconciler.yaml in the folder ``path`` (or the folder of the file ``path``), else in the nearest folder
+    above it, as git finds .git; the search stops at the root of a git repository."""
     start = path if path.is_dir() else path.parent
-    for name in CONFIG_NAMES:
-        candidate = start / name
-        if candidate.exists() or candidate.is_symlink():  # a broken link or a loop is reported when read
-            return candidate
+    for folder in (start, *start.resolve().parents):
+        for name in CONFIG_NAMES:
+            candidate = start / name if folder is start else folder / name
+            if candidate.exists() or candidate.is_symlink():  # a broken link or a loop is reported when read
+                return candidate
+        if (folder / ".git").exists():
+            break
     raise ProblemsError([Problem(Pos(str(start / CONFIG_NAMES[0]), 1, 1), RULE,
-                                 "no reconciler.yaml here: it names the accounts to reconcile")])
+                                 "no reconciler.yaml here or in a folder above: it names the accounts to "
+                                 "reconcile")])
 
 
 def load_config(path: FsPath, base: FsPath | None = None) -> Config:
@@ -153,9 +171,13 @@ def load_config(path: FsPath, base: FsPath | None = None) -> Config:
         problems.extend(found)
         if account is not None:
             accounts[name] = account
+    for key in ("documents", "exclude"):
+        problems.extend(Problem(doc.source.pos((key, i)), RULE, why) for i, glob in enumerate(getattr(top, key))
+                        if (why := pattern_problem(glob)) is not None)
     if problems:
         raise ProblemsError(problems)
-    return Config(file.parent.resolve(), file, accounts, top.safety, top.apply)
+    return Config(file.parent.resolve(), file, accounts, top.safety, top.apply, tuple(top.documents),
+                  tuple(top.exclude))
 
 
 def _ruled(problems: list[Problem]) -> list[Problem]:

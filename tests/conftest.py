@@ -74,10 +74,14 @@ def run_quietly(*args: str) -> tuple[int, str]:
     return code, out.getvalue() + err.getvalue()
 
 
-def uis_config(prune: bool = False, settings: str = "") -> str:
-    """reconciler.yaml with one UIS account ``u`` on the sandbox seeded from seed.json; ``settings`` are more
-    lines of the account (indented by four spaces)."""
-    return ("version: 1\naccounts:\n  u:\n    provider: uis\n    sandbox: {seed: seed.json}\n"
+ANYWHERE = "documents: ['**/*.y*ml']\n"
+"""reconciler.yaml's line for documents anywhere in the repository: tests write them beside it."""
+
+
+def uis_config(prune: bool = False, settings: str = "", documents: str = ANYWHERE) -> str:
+    """reconciler.yaml with one UIS account ``u`` on the sandbox seeded from seed.json, documents anywhere
+    (``documents``: its documents line); ``settings`` are more lines of the account (indented by four spaces)."""
+    return (f"version: 1\n{documents}accounts:\n  u:\n    provider: uis\n    sandbox: {{seed: seed.json}}\n"
             f"    prune: {str(prune).lower()}\n{settings}")
 
 
