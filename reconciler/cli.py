@@ -13,7 +13,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from reconciler import __version__, planfile
+from reconciler import __version__, planfile, terminal
 from reconciler.accounts import summaries, to_json, to_table
 from reconciler.config import Config, load_config
 from reconciler.documents import display_name, load_tree
@@ -65,7 +65,7 @@ def _load(path: Path, accounts: Sequence[str], *, whole: bool = True) -> tuple[C
     return config, documents.load()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=terminal.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
 @click.option("--debug", is_flag=True, help="Log every vendor call to stderr (secrets masked).")
 def cli(debug: bool) -> None:
@@ -125,7 +125,7 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="te
 
 
 def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return terminal.color()
 
 
 def _run(job: Coroutine[Any, Any, T]) -> T:
@@ -261,7 +261,7 @@ async def _apply(config: Config, source: Plan | Documents, names: Sequence[str],
         if the_plan.needs_force and not force:
             raise UnsafePlanError("the plan exceeds a safety threshold (see the warnings above); nothing was "
                                   "changed. Check it, then apply with --force")
-        if ask and not click.confirm("\nApply these changes?", default=False):
+        if ask and not terminal.ask("\nApply these changes?"):
             click.echo("Apply cancelled; nothing was changed.")
             return 1
         click.echo("")
@@ -289,7 +289,7 @@ async def _apply(config: Config, source: Plan | Documents, names: Sequence[str],
 def _report(outcome: Outcome) -> None:
     op = outcome.operation
     line = f"{outcome.status}: {op.account} / {op.campaign}: {op.action} ({op.method})"
-    click.echo(line + (f": {outcome.detail}" if outcome.detail else ""), err=outcome.status is not Status.DONE)
+    terminal.say(line + (f": {outcome.detail}" if outcome.detail else ""), err=outcome.status is not Status.DONE)
 
 
 def _summary(outcomes: Sequence[Outcome]) -> int:
@@ -372,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with run_scope():
         try:
             result = cli.main(args=list(argv) if argv is not None else None, prog_name="reconciler",
-                              standalone_mode=False)
+                              standalone_mode=False, color=terminal.color() or None)
         except click.exceptions.Exit as exc:
             return exc.exit_code
         except (click.exceptions.Abort, KeyboardInterrupt):

@@ -25,6 +25,7 @@ import orjson
 
 from reconciler import __version__
 from reconciler.errors import TransportError, VendorError
+from reconciler.terminal import waiting
 
 MASK = "***"
 TIMEOUT = 30.0
@@ -61,8 +62,16 @@ async def retrying(call: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
         except VendorError as exc:
             if exc.final or attempt + 1 >= policy.attempts:
                 raise
-            await asyncio.sleep(policy.delay(attempt, exc.retry_after))
+            await pause_to_retry(exc, policy.delay(attempt, exc.retry_after))
     raise AssertionError("unreachable: attempts >= 1")
+
+
+async def pause_to_retry(exc: VendorError, seconds: float) -> None:
+    """Sleep before retrying after ``exc``; a wait the vendor asked for (a rate limit's reset, Retry-After)
+    is told to the person running the command, with what waits and how long."""
+    if exc.retry_after is not None:
+        waiting(str(exc), seconds, "the vendor's rate limit to allow a retry")
+    await asyncio.sleep(seconds)
 
 
 def retry_after(response: httpx.Response) -> float | None:

@@ -4,6 +4,7 @@ once), the tool's own flags (``--debug``) anywhere on the command line, and noti
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sys
@@ -53,23 +54,48 @@ class Group(click.Group):
         return super().parse_args(ctx, [*dict.fromkeys(flags), *rest, *args[end:]])
 
 
-_printer: Callable[[str], None] | None = None
+_printer: Callable[[str, bool], None] | None = None
+
+
+def say(text: str, err: bool = False) -> None:
+    """A line of a command's results (on standard error with ``err``): above a live progress bar, if one is
+    shown, rather than through it."""
+    if _printer is not None:
+        _printer(text, err)
+    else:
+        click.echo(text, err=err)
 
 
 def notice(text: str) -> None:
-    """Tell the person running the command what it is doing (on standard error; above a live progress bar)."""
-    if _printer is not None:
-        _printer(text)
-    else:
-        click.echo(text, err=True)
+    """Tell the person running the command what it is doing (a rate-limit wait), on standard error."""
+    say(text, err=True)
 
 
 @contextmanager
-def printing_with(printer: Callable[[str], None]) -> Iterator[None]:
-    """While a progress bar is shown, ``notice`` and result lines print through ``printer`` (above it)."""
+def printing_with(printer: Callable[[str, bool], None]) -> Iterator[None]:
+    """While a progress bar is shown, ``say`` and ``notice`` print through ``printer`` (above it)."""
     global _printer
     previous, _printer = _printer, printer
     try:
         yield
     finally:
         _printer = previous
+
+
+NOTICE_FROM = 1.0
+"""Seconds of waiting worth telling about."""
+
+
+def waiting(what: str, seconds: float, why: str) -> None:
+    """A notice that ``what`` waits ``seconds`` for ``why`` (only when it is long enough to be noticed)."""
+    if seconds >= NOTICE_FROM:
+        notice(f"{what}: waiting {duration(seconds)} for {why}")
+
+
+def duration(seconds: float) -> str:
+    """``42 s``, ``17 min``, ``5 h 12 min``."""
+    if seconds < 90:
+        return f"{math.ceil(seconds)} s"
+    minutes = round(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler.errors import VendorError
-from reconciler.http import DEFAULT_RETRY, RetryPolicy
+from reconciler.http import DEFAULT_RETRY, RetryPolicy, pause_to_retry
 from reconciler.model import Operation, Plan, ResultRef
 from reconciler.providers.base import Session
 
@@ -103,5 +103,5 @@ async def execute(session: Session, op: Operation, request: Mapping[str, Any], p
             wait = policy.delay(attempt - 1, exc.retry_after)
             if exc.pending:  # it may still be running at the vendor: let it finish before looking it up
                 wait = max(wait, policy.timeout)
-            await asyncio.sleep(wait)
+            await pause_to_retry(exc, wait)
     raise AssertionError("unreachable: policy.attempts >= 1")
