@@ -142,12 +142,24 @@ class Discovery:
         if base == ".." or base.startswith("../"):
             return []
         base = "" if base == "." else base + "/"
+        parts = base.split("/")[:-1]
+        if any(not self.may_hold("/".join(parts[:i])) for i in range(1, len(parts) + 1)):
+            return []  # the folder given is in, or is, one the globs leave out
+        included, excluded = _compiled(self.documents), _compiled(self.exclude)
+        if included is None:
+            return []
+        # the folders walked are neither excluded nor hidden (``may_hold``): only the file's own path is left
+        # to check, for each of a hundred thousand files
+        named = included.fullmatch
+        left_out = excluded.fullmatch if excluded is not None else None
         found: list[str] = []
         for folder, dirs, files in os.walk(top):
             inner = os.path.relpath(folder, top).replace(os.sep, "/")
             here = base + ("" if inner == "." else inner + "/")
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and self.may_hold(here + d))
             prefix = "" if folder == "." else folder[2:] + os.sep if top == "." else folder + os.sep  # as pathlib
-            found.extend(prefix + name for name in sorted(files) if self.names(here + name))
+            found.extend(prefix + name for name in sorted(files)
+                         if named(here + name) and not (left_out and left_out(here + name))
+                         and here + name not in self.skip)
         return found
 

@@ -142,6 +142,7 @@ def test_reconciler_yaml_is_never_a_document_and_excluded_folders_are_not_entere
         (tmp_path / rel).write_text("x: 1\n")
     found = Discovery(str(tmp_path), ("**/*.yaml",), ("skip",), skip=("reconciler.yaml",)).walk(str(tmp_path))
     assert [Path(p).relative_to(tmp_path).as_posix() for p in found] == ["a.yaml", "keep/c.yaml"]
+    assert Discovery(str(tmp_path), ("**/*.yaml",), ("skip",)).walk(str(tmp_path / "skip")) == []
     assert not Discovery("/r", ("campaigns/**/*.yaml",)).may_hold("node_modules")
     assert pattern_problem("") is not None and pattern_problem("a\\b.yaml") is not None
     assert pattern_problem("campaigns/**/*.y*ml") is None
