@@ -146,3 +146,15 @@ def test_reconciler_yaml_is_never_a_document_and_excluded_folders_are_not_entere
     assert not Discovery("/r", ("campaigns/**/*.yaml",)).may_hold("node_modules")
     assert pattern_problem("") is not None and pattern_problem("a\\b.yaml") is not None
     assert pattern_problem("campaigns/**/*.y*ml") is None
+
+
+def test_import_refuses_to_write_documents_the_globs_would_not_read(repo: Repo) -> None:
+    _repository(repo, "documents: ['ads/**/*.yaml']\n")
+    result = repo.run("import", "--account", "u")
+    assert result.code == 1
+    assert re.search(r"^campaigns/u/\S+\.yaml:1:1: IMPORT import writes documents under campaigns/, which "
+                     r"reconciler.yaml's documents \(ads/\*\*/\*\.yaml\) leave out", result.err, re.M), result.err
+    assert not (repo.path / "campaigns" / "u").exists()
+    _repository(repo)  # the default names campaigns/: the documents are written, and then read
+    assert repo.run("import", "--account", "u").code == 0
+    assert repo.run("validate").out.strip() == "Valid: 2 campaign(s) in 1 account(s)."
