@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from reconciler import __version__
+from reconciler import __version__, terminal
 from reconciler.engine.memory import run_scope
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError, printable
 from reconciler.render import FORMATS, Format
@@ -23,30 +23,37 @@ if TYPE_CHECKING:
     from reconciler.config import Config
     from reconciler.engine.apply import Outcome
     from reconciler.engine.load import Documents
+    from reconciler.engine.targeting import Targets
     from reconciler.model import Desired, Plan
     from reconciler.providers.base import Session
+    from reconciler.scope import Scope
 
 T = TypeVar("T")
 
 PATH = click.argument("path", default=".", type=click.Path(path_type=Path, exists=True))
 ACCOUNTS = click.option("--account", "accounts", multiple=True, metavar="NAME",
                         help="Only this account (repeatable).")
+CAMPAIGNS = click.option("--campaign", "campaigns", multiple=True, metavar="NAME",
+                         help="Only campaigns whose name matches this glob (repeatable), and those they wait for.")
 
 
-def _open(path: Path, accounts: Sequence[str], *, offline: bool = False) -> tuple[Config, Documents]:
-    """The configuration and the documents; documents that may have problems are loaded here, so that a
-    problem stops the run before any sandbox starts or any vendor is called."""
+def _open(path: Path, accounts: Sequence[str], *, whole: bool = True,
+          offline: bool = False) -> tuple[Config, Documents, Scope]:
+    """The configuration, the documents (the whole repository's, or with ``whole=False`` the scope's) and
+    what PATH stands for; documents that may have problems are loaded here, so that a problem stops the run
+    before any sandbox starts or any vendor is called (``offline``: unset credentials are no problem)."""
     from reconciler.engine.preflight import open_run
 
-    return open_run(path, accounts, credentials=not offline)
+    return open_run(path, accounts, credentials=not offline, whole=whole)
 
 
-def _load(path: Path, accounts: Sequence[str], *, offline: bool = False) -> tuple[Config, dict[str, list[Desired]]]:
-    config, documents = _open(path, accounts, offline=offline)
+def _load(path: Path, accounts: Sequence[str], *, whole: bool = True,
+          offline: bool = False) -> tuple[Config, dict[str, list[Desired]]]:
+    config, documents, _ = _open(path, accounts, whole=whole, offline=offline)
     return config, documents.load()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=terminal.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
 @click.option("--debug", is_flag=True, help="Log every vendor call to stderr (secrets masked).")
 def cli(debug: bool) -> None:
@@ -82,7 +89,7 @@ def validate(path: Path, fmt: str) -> int:
     from reconciler.render.github import error_annotations
 
     try:
-        _, desired = _load(path, (), offline=True)
+        _, desired = _load(path, (), whole=False, offline=True)
     except ReconcilerError as exc:
         if fmt != "github":
             raise
@@ -113,7 +120,7 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="te
 
 
 def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return terminal.color()
 
 
 def _run(job: Coroutine[Any, Any, T]) -> T:
@@ -135,14 +142,14 @@ def _providers(config: Config, plan: Plan) -> dict[str, str]:
     return {name: config.accounts[name].provider for name in plan.accounts}
 
 
-async def _make_plan(config: Config, documents: Documents,
-                     sessions: Mapping[str, Session]) -> tuple[dict[str, list[Desired]], Plan]:
+async def _make_plan(config: Config, documents: Documents, sessions: Mapping[str, Session],
+                     targets: Targets) -> tuple[dict[str, list[Desired]], Plan]:
     from reconciler.engine.run import load_and_read, make_plan
     from reconciler.render.progress import progress
 
     with progress(f"Reading live campaigns of {len(documents.accounts)} account(s)"):
         desired, live = await load_and_read(documents, sessions)
-        return desired, make_plan(config, desired, live)
+        return desired, make_plan(config, desired, live, targets)
 
 
 REMOTE = click.option("--validate-remote", "remote", is_flag=True,
@@ -168,24 +175,25 @@ async def _check_remotely(plan: Plan, sessions: Mapping[str, Session],
 @cli.command()
 @PATH
 @ACCOUNTS
+@CAMPAIGNS
 @click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False),
               help="Save the plan (JSON) for `show` and `apply --plan`.")
 @FORMAT
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when there are no changes, 2 when there are.")
 @REMOTE
-def plan(path: Path, accounts: tuple[str, ...], out: Path | None, fmt: Format, detailed_exitcode: bool,
-         remote: bool) -> int:
+def plan(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], out: Path | None, fmt: Format,
+         detailed_exitcode: bool, remote: bool) -> int:
     """Show the calls that would make the live campaigns match the documents."""
     from reconciler import planfile
     from reconciler.engine.connect import connect_all
     from reconciler.files import write_atomic
     from reconciler.render import render
 
-    config, documents = _open(path, accounts)
+    config, documents, where = _open(path, accounts)
 
     async def run() -> Plan:
         async with connect_all(config, documents.accounts) as sessions:
-            desired, the_plan = await _make_plan(config, documents, sessions)
+            desired, the_plan = await _make_plan(config, documents, sessions, where.targets(config, campaigns))
             if remote:
                 await _check_remotely(the_plan, sessions, desired)
             return the_plan
@@ -214,31 +222,33 @@ def show(file: Path, fmt: Format) -> int:
 @cli.command()
 @PATH
 @ACCOUNTS
+@CAMPAIGNS
 @click.option("--plan", "plan_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Apply this saved plan, only if planning again now gives exactly it (ENG-07).")
 @click.option("--yes", is_flag=True, help="Apply without asking (needed when not on a terminal).")
 @click.option("--force", is_flag=True, help="Apply even when the plan exceeds a safety threshold (ENG-06).")
 @REMOTE
-def apply(path: Path, accounts: tuple[str, ...], plan_file: Path | None, yes: bool, force: bool,
-          remote: bool) -> int:
+def apply(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], plan_file: Path | None, yes: bool,
+          force: bool, remote: bool) -> int:
     """Plan (or load a saved plan), then carry it out and check the result."""
     if plan_file is not None:
         from reconciler import planfile
         from reconciler.config import load_config
         from reconciler.documents import display_name
 
-        if accounts:
-            raise click.UsageError("--account chooses accounts when planning; a saved plan has its own")
+        if accounts or campaigns:
+            raise click.UsageError("--account and --campaign choose what to plan; a saved plan has its own")
         shown = display_name(plan_file, Path.cwd())
         saved, providers = planfile.load(plan_file, shown)
         _check_accounts(load_config(path), providers, shown)
-        config, documents = _open(path, saved.accounts)
+        config, documents, _ = _open(path, saved.accounts)
         return _run(_apply(config, documents, saved.accounts, force=force, ask=False, saved=(saved, shown),
                            remote=remote))
-    config, documents = _open(path, accounts)
+    config, documents, where = _open(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
-    return _run(_apply(config, documents, documents.accounts, force=force, ask=not yes, remote=remote))
+    return _run(_apply(config, documents, documents.accounts, force=force, ask=not yes, remote=remote,
+                       targets=where.targets(config, campaigns)))
 
 
 def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) -> None:
@@ -252,20 +262,22 @@ def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) ->
         raise ProblemsError(problems)
 
 
-async def _apply(config: Config, source: Documents, names: Sequence[str], *,
-                 force: bool, ask: bool, saved: tuple[Plan, str] | None = None, remote: bool = False) -> int:
+async def _apply(config: Config, source: Documents, names: Sequence[str], *, force: bool, ask: bool,
+                 saved: tuple[Plan, str] | None = None, remote: bool = False, targets: Targets | None = None) -> int:
     from reconciler.engine.lock import applying
 
     with applying(config.workdir, names, config.apply.lock_wait):  # before the live state is read
-        return await _apply_locked(config, source, names, force=force, ask=ask, saved=saved, remote=remote)
+        return await _apply_locked(config, source, names, force=force, ask=ask, saved=saved, remote=remote,
+                                   targets=targets)
 
 
-async def _apply_locked(config: Config, source: Documents, names: Sequence[str], *,
-                        force: bool, ask: bool, saved: tuple[Plan, str] | None, remote: bool) -> int:
+async def _apply_locked(config: Config, source: Documents, names: Sequence[str], *, force: bool, ask: bool,
+                        saved: tuple[Plan, str] | None, remote: bool, targets: Targets | None) -> int:
     from reconciler.engine.apply import ApplyOptions, apply_plan
     from reconciler.engine.connect import connect_all
     from reconciler.engine.review import reviewed
     from reconciler.engine.run import verify
+    from reconciler.engine.targeting import Targets
     from reconciler.render.progress import progress
     from reconciler.render.text import render_text
 
@@ -274,7 +286,7 @@ async def _apply_locked(config: Config, source: Documents, names: Sequence[str],
             with progress("Planning again to check the saved plan"):
                 desired, the_plan = await reviewed(config, saved[0], source, sessions, saved[1])
         else:
-            desired, the_plan = await _make_plan(config, source, sessions)
+            desired, the_plan = await _make_plan(config, source, sessions, targets or Targets())
         if remote:  # a plan the vendor refuses is not applied, not even in part
             await _check_remotely(the_plan, sessions, desired)
         click.echo(render_text(the_plan, _color()))
@@ -283,7 +295,7 @@ async def _apply_locked(config: Config, source: Documents, names: Sequence[str],
         if the_plan.needs_force and not force:
             raise UnsafePlanError("the plan exceeds a safety threshold (see the warnings above); nothing was "
                                   "changed. Check it, then apply with --force")
-        if ask and not click.confirm("\nApply these changes?", default=False):
+        if ask and not terminal.ask("\nApply these changes?"):
             click.echo("Apply cancelled; nothing was changed.")
             return 1
         click.echo("")
@@ -313,8 +325,8 @@ def _report(outcome: Outcome) -> None:
 
     op = outcome.operation
     line = f"{outcome.status}: {op.account} / {op.campaign}: {op.action} ({op.method})"
-    click.echo(printable(line + (f": {outcome.detail}" if outcome.detail else ""), None),
-               err=outcome.status is not Status.DONE)
+    terminal.say(printable(line + (f": {outcome.detail}" if outcome.detail else ""), None),
+                 err=outcome.status is not Status.DONE)
 
 
 def _summary(outcomes: Sequence[Outcome]) -> int:
@@ -340,7 +352,7 @@ def import_(path: Path, account: str, force: bool) -> int:
     from reconciler.engine.adopt import import_campaigns
 
     config, desired = _load(path, (account,))
-    documents = {doc.source.file for doc in load_tree(path, Path.cwd())[0]}  # never overwritten
+    documents = {doc.source.file for doc in load_tree(config.root, Path.cwd(), config.discovery)[0]}  # kept
     imported = _run(import_campaigns(config, account, desired[account], force=force, base=Path.cwd(),
                                      documents=documents))
     click.echo("\n".join(imported.lines()))
@@ -417,7 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     with run_scope():
         try:
-            result = cli.main(args=args, prog_name="reconciler", standalone_mode=False)
+            result = cli.main(args=args, prog_name="reconciler", standalone_mode=False,
+                              color=terminal.color() or None)
         except click.exceptions.Exit as exc:
             return exc.exit_code
         except (click.exceptions.Abort, KeyboardInterrupt):

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from reconciler.confine import problems_outside
+from reconciler.discovery import DEFAULT_DOCUMENTS, Discovery, pattern_problem
 from reconciler.documents import CONFIG_NAMES, display_name, load_file
 from reconciler.errors import Problem, ProblemsError, printable
 from reconciler.http import TIMEOUT, Redactor, RetryPolicy, endpoint_password
@@ -86,6 +87,10 @@ DEFAULT_APPLY = ApplySettings()
 class ConfigModel(_Strict):
     version: Literal[1]
     accounts: dict[str, dict[str, Any]] = Field(min_length=1)
+    documents: list[str] = Field(default=list(DEFAULT_DOCUMENTS), min_length=1,
+                                 description="Globs, from the folder of reconciler.yaml, of the campaign documents.")
+    exclude: list[str] = Field(default=[], description="Globs of files (or folders) the documents globs name "
+                                                       "that are not documents.")
     safety: Safety = Safety()
     apply: ApplySettings = ApplySettings()
 
@@ -121,6 +126,13 @@ class Config:
     accounts: Mapping[str, Account]
     safety: Safety
     apply: ApplySettings = DEFAULT_APPLY
+    documents: tuple[str, ...] = DEFAULT_DOCUMENTS
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def discovery(self) -> Discovery:
+        """Which files are the repository's documents."""
+        return Discovery(str(self.root), self.documents, self.exclude, skip=(self.file.name,))
 
     @property
     def workdir(self) -> FsPath:
@@ -166,13 +178,19 @@ class ConfigProblems(ProblemsError):
 
 
 def find_config(path: FsPath) -> FsPath:
+    """reconciler.yaml in the folder ``path`` (or the folder of the file ``path``), else in the nearest folder
+    above it, as git finds .git; the search stops at the root of a git repository."""
     start = path if path.is_dir() else path.parent
-    for name in CONFIG_NAMES:
-        candidate = start / name
-        if candidate.exists() or candidate.is_symlink():  # a broken link or a loop is reported when read
-            return candidate
+    for folder in (start, *start.resolve().parents):
+        for name in CONFIG_NAMES:
+            candidate = start / name if folder is start else folder / name
+            if candidate.exists() or candidate.is_symlink():  # a broken link or a loop is reported when read
+                return candidate
+        if (folder / ".git").exists():
+            break
     raise ProblemsError([Problem(Pos(str(start / CONFIG_NAMES[0]), 1, 1), RULE,
-                                 "no reconciler.yaml here: it names the accounts to reconcile")])
+                                 "no reconciler.yaml here or in a folder above: it names the accounts to "
+                                 "reconcile")])
 
 
 def load_config(path: FsPath, base: FsPath | None = None) -> Config:
@@ -197,9 +215,14 @@ def load_config(path: FsPath, base: FsPath | None = None) -> Config:
             accounts[name] = account
         elif found:
             broken.append(name)
-    config = Config(file.parent.resolve(), file, accounts, top.safety, top.apply)
-    if problems:
-        raise ConfigProblems(problems, config if len(broken) < len(top.accounts) else None, broken)
+    globs = [Problem(doc.source.pos((key, i)), RULE, why) for key in ("documents", "exclude")
+             for i, glob in enumerate(getattr(top, key)) if (why := pattern_problem(glob)) is not None]
+    config = Config(file.parent.resolve(), file, accounts, top.safety, top.apply, tuple(top.documents),
+                    tuple(top.exclude))
+    if problems or globs:
+        # Documents can be checked beside reconciler.yaml's problems only where they can be found.
+        partial = config if len(broken) < len(top.accounts) and not globs else None
+        raise ConfigProblems([*problems, *globs], partial, broken)
     return config
 
 

@@ -32,7 +32,8 @@ def refuse_outside(root: str, paths: Sequence[str]) -> None:
     top = root if os.path.isdir(root) else os.path.dirname(root) or "."
     bad = [p for p in paths if os.path.islink(p) and outside(top, p)]
     if bad:
-        raise ProblemsError(Problem(Pos(p, 1, 1), RULE, WHY) for p in bad)
+        here = os.path.join(os.getcwd(), "")  # shown as every document is: relative to here when below it
+        raise ProblemsError(Problem(Pos(p.removeprefix(here), 1, 1), RULE, WHY) for p in bad)
 
 
 def problems_outside(root: str, path: str, where: Pos) -> list[Problem]:

@@ -16,11 +16,11 @@ from pathlib import Path as FsPath
 from typing import Any, cast
 
 from reconciler.confine import refuse_outside
+from reconciler.discovery import Discovery
 from reconciler.errors import Problem
 from reconciler.model import Located, Pos, Tables
 from reconciler.yamltext import SYNTAX, located, values
 
-SUFFIXES = (".yaml", ".yml")
 CONFIG_NAMES = ("reconciler.yaml", "reconciler.yml")
 
 
@@ -33,32 +33,31 @@ class Document:
     index: int
 
 
-def discover(root: FsPath) -> list[FsPath]:
-    """Every campaign file under ``root``, sorted; hidden folders (``.reconciler/``, ``.git/``) skipped."""
-    return [FsPath(p) for p in walk(root)]
+def discover(root: FsPath, discovery: Discovery | None = None) -> list[FsPath]:
+    """``walk`` as paths."""
+    return [FsPath(p) for p in walk(root, discovery)]
 
 
-def walk(root: FsPath) -> list[str]:
-    """``discover`` as strings (no path objects: a tree may hold a hundred thousand files)."""
-    top = str(root)
+def walk(root: FsPath, discovery: Discovery | None = None) -> list[str]:
+    """The campaign documents under the folder ``root``, sorted, or ``root`` itself if it is a file; strings,
+    not path objects (a tree may hold a hundred thousand files).
+
+    ``discovery`` says which files are documents (reconciler.yaml's ``documents`` and ``exclude`` globs, from
+    its folder); without it, those of reconciler.yaml's defaults from ``root``. A file is taken as it is
+    given: the caller decides whether it is a document (``Discovery.names``)."""
     if root.is_file():
-        return [top]
-    found: list[str] = []
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        at_top = folder == top
-        prefix = "" if folder == "." else folder[2:] + os.sep if top == "." else folder + os.sep  # as pathlib
-        found.extend(prefix + name for name in sorted(files)
-                     if name.endswith(SUFFIXES) and not (at_top and name in CONFIG_NAMES))
-    refuse_outside(top, found)
+        return [str(root)]
+    found = (discovery or Discovery(os.path.abspath(root), skip=CONFIG_NAMES)).walk(str(root))
+    refuse_outside(str(root), found)
     return found
 
 
-def load_tree(root: FsPath, base: FsPath) -> tuple[list[Document], list[Problem]]:
+def load_tree(root: FsPath, base: FsPath, discovery: Discovery | None = None
+              ) -> tuple[list[Document], list[Problem]]:
     """All documents of all campaign files under ``root``; file names shown relative to ``base``."""
     docs: list[Document] = []
     problems: list[Problem] = []
-    for path in discover(root):
+    for path in discover(root, discovery):
         file_docs, file_problems = load_file(path, display_name(path, base), positions=False)
         docs.extend(file_docs)
         problems.extend(file_problems)

@@ -11,6 +11,7 @@ as are all files when any of them cannot be read: problems are reported and noth
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from pathlib import Path as FsPath
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from reconciler.documents import CONFIG_NAMES, Document, discover, display_name, load_file, load_text, read_text
+from reconciler.config import find_config
+from reconciler.discovery import DEFAULT_DOCUMENTS, Discovery, pattern_problem
+from reconciler.documents import Document, discover, display_name, load_file, load_text, read_text
 from reconciler.errors import Problem, ProblemsError
 from reconciler.files import write_atomic
 from reconciler.layout import ENVELOPE, FIRST, Order, arrange, order_of
@@ -46,10 +49,13 @@ def format_tree(path: FsPath, base: FsPath, *, write: bool) -> list[Change]:
     """The campaign files under ``path`` that are not in canonical layout (rewritten when ``write``).
 
     Raises ProblemsError, writing nothing, when any file cannot be read or formatted."""
-    orders = document_orders(path)
+    orders, discovery = repository(path)
+    why = discovery.outside(str(path)) if discovery is not None and path.is_file() else None
+    if why is not None:
+        raise ProblemsError([Problem(Pos(display_name(path, base), 1, 1), RULE, why)])
     changes: list[Change] = []
     problems: list[Problem] = []
-    for file in discover(path):
+    for file in discover(path, discovery):
         shown = display_name(file, base)
         text, found = read_text(file, shown)
         if text is None:
@@ -103,16 +109,27 @@ def format_text(text: str, orders: Mapping[str, Order]) -> str | None:
 
 
 def document_orders(path: FsPath) -> dict[str, Order]:
-    """Account name -> the key order of its provider's documents, from the nearest ``reconciler.yaml``.
+    """Account name -> the key order of its provider's documents, from the nearest ``reconciler.yaml``."""
+    return repository(path)[0]
 
-    Read leniently (a broken or missing file only leaves documents in the plain ``account``-first order):
-    ``fmt`` arranges files; ``validate`` is the place for errors."""
-    start = path.resolve() if path.is_dir() else path.resolve().parent
-    for folder in (start, *start.parents):
-        for name in CONFIG_NAMES:
-            if (folder / name).is_file():
-                return _orders(load_file(folder / name, name)[0])
-    return {}
+
+def repository(path: FsPath) -> tuple[dict[str, Order], Discovery | None]:
+    """The key orders of the accounts' documents and where the documents are, from the nearest
+    ``reconciler.yaml`` (found as every command finds it).
+
+    Read leniently (a broken or missing file only leaves documents in the plain ``account``-first order, and
+    documents where reconciler.yaml's defaults say; None without reconciler.yaml: the defaults from ``path``, and
+    a file named is formatted): ``fmt`` arranges files; ``validate`` is the place for errors."""
+    try:
+        file = find_config(path)
+    except ProblemsError:
+        return {}, None
+    docs = load_file(file, file.name)[0] if file.is_file() else []
+    data = docs[0].data if len(docs) == 1 and isinstance(docs[0].data, dict) else {}
+    globs = {key: tuple(value) for key in ("documents", "exclude") if isinstance(value := data.get(key), list)
+             and all(isinstance(g, str) and pattern_problem(g) is None for g in value)}
+    return _orders(docs), Discovery(os.path.abspath(file.parent), globs.get("documents", DEFAULT_DOCUMENTS),
+                                    globs.get("exclude", ()), skip=(file.name,))
 
 
 def _orders(docs: list[Document]) -> dict[str, Order]:

@@ -24,6 +24,7 @@ import orjson
 
 from reconciler import __version__
 from reconciler.errors import TransportError, VendorError
+from reconciler.terminal import waiting
 
 if TYPE_CHECKING:  # imported by the functions that speak HTTP: offline commands (validate) never load them
     import ssl
@@ -59,8 +60,6 @@ DEFAULT_RETRY = RetryPolicy()
 
 async def retrying(call: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
     """``call()`` until it succeeds, a final error, or the attempts run out. Only for calls safe to repeat."""
-    import asyncio
-
     for attempt in range(policy.attempts):
         try:
             return await call()
@@ -68,8 +67,18 @@ async def retrying(call: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
             if exc.final or attempt + 1 >= policy.attempts:
                 exc.attempts = attempt + 1
                 raise
-            await asyncio.sleep(policy.delay(attempt, exc.retry_after))
+            await pause_to_retry(exc, policy.delay(attempt, exc.retry_after))
     raise AssertionError("unreachable: attempts >= 1")
+
+
+async def pause_to_retry(exc: VendorError, seconds: float) -> None:
+    """Sleep before retrying after ``exc``; a wait the vendor asked for (a rate limit's reset, Retry-After)
+    is told to the person running the command, with what waits and how long."""
+    if exc.retry_after is not None:
+        waiting(str(exc), seconds, "the vendor's rate limit to allow a retry")
+    import asyncio
+
+    await asyncio.sleep(seconds)
 
 
 def retry_after(response: httpx.Response) -> float | None:

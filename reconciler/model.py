@@ -267,6 +267,8 @@ class Target:
 
 class Caution(StrEnum):
     THRESHOLD = "threshold"
+    TARGET = "target"
+    """The plan is limited to targeted campaigns (and what they wait for): other changes are left out."""
 
 
 @dataclass(frozen=True)

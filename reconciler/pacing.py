@@ -20,7 +20,6 @@ A ``Pacer`` turns those reports into a budget per window, safe with many calls i
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from reconciler.errors import VendorError
+from reconciler.terminal import duration, waiting
 
 MAX_WAIT = 300.0
 """Longest wait for a window to reset (seconds); a minute window always fits, a day window does not."""
@@ -79,6 +79,7 @@ class Pacer:
         self._windows: dict[str, _Window] = {}
         self._in_flight = 0
         self._news = asyncio.Event()
+        self._told: set[tuple[str, int]] = set()
 
     @property
     def in_flight(self) -> int:
@@ -118,7 +119,7 @@ class Pacer:
         """Seconds until the latest reset of the ``blocked`` windows (None: until an answer tells it).
 
         A wait over ``max_wait`` raises instead."""
-        waits: list[float] = []
+        waits: list[tuple[float, str]] = []
         for name in blocked:
             window = self._windows[name]
             if window.reset_at is None and self._in_flight == 0:
@@ -126,13 +127,20 @@ class Pacer:
             if window.reset_at is not None:
                 if window.reset_at - now > self._max_wait:
                     raise self._exhausted(what, name, window, window.reset_at - now)
-                waits.append(window.reset_at - now)
-        return max(waits) if waits else None
+                waits.append((window.reset_at - now, name))
+        if not waits:
+            return None
+        seconds, name = max(waits)
+        told = (name, self._windows[name].generation)
+        if told not in self._told:  # once per window, however many calls wait for it
+            self._told.add(told)
+            waiting(what, seconds, f"the vendor's {name} call limit ({self._windows[name].limit} calls) to reset")
+        return seconds
 
     def _exhausted(self, what: str, name: str, window: _Window, seconds: float) -> VendorError:
         at = (datetime.now() + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M")
         return VendorError(f"{what} not sent: the {name} call limit ({window.limit} calls) is used up; it resets "
-                           f"in {_duration(seconds)} (at {at} local time), too long to wait", code="call_limit",
+                           f"in {duration(seconds)} (at {at} local time), too long to wait", code="call_limit",
                            final=True, maybe_applied=False)
 
     async def _pause(self, seconds: float | None) -> None:
@@ -180,10 +188,3 @@ class Pacer:
             self._news = asyncio.Event()
 
 
-def _duration(seconds: float) -> str:
-    """``42 s``, ``17 min``, ``5 h 12 min``."""
-    if seconds < 90:
-        return f"{math.ceil(seconds)} s"
-    minutes = round(seconds / 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"

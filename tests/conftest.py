@@ -74,10 +74,14 @@ def run_quietly(*args: str) -> tuple[int, str]:
     return code, out.getvalue() + err.getvalue()
 
 
-def uis_config(prune: bool = False, settings: str = "") -> str:
-    """reconciler.yaml with one UIS account ``u`` on the sandbox seeded from seed.json; ``settings`` are more
-    lines of the account (indented by four spaces)."""
-    return ("version: 1\naccounts:\n  u:\n    provider: uis\n    sandbox: {seed: seed.json}\n"
+ANYWHERE = "documents: ['**/*.y*ml']\n"
+"""reconciler.yaml's line for documents anywhere in the repository: tests write them beside it."""
+
+
+def uis_config(prune: bool = False, settings: str = "", documents: str = ANYWHERE) -> str:
+    """reconciler.yaml with one UIS account ``u`` on the sandbox seeded from seed.json, documents anywhere
+    (``documents``: its documents line); ``settings`` are more lines of the account (indented by four spaces)."""
+    return (f"version: 1\n{documents}accounts:\n  u:\n    provider: uis\n    sandbox: {{seed: seed.json}}\n"
             f"    prune: {str(prune).lower()}\n{settings}")
 
 
@@ -150,7 +154,7 @@ def assert_nothing_leaks(canaries: Collection[str], runs: Iterable[Run], store: 
 def uis_live_config(url: str, apply: str) -> str:
     """reconciler.yaml with one UIS account ``live`` on ``url`` (a vendor the test serves, which outlives the
     runs), its token in UIS_TOKEN; ``apply``: the settings of the ``apply:`` block."""
-    return (f"version: 1\naccounts:\n  live:\n    provider: uis\n    endpoint: {url}\n"
+    return (f"version: 1\n{ANYWHERE}accounts:\n  live:\n    provider: uis\n    endpoint: {url}\n"
             '    credentials: {access_token: "${env:UIS_TOKEN}"}\n' f"apply: {{{apply}}}\n")
 
 

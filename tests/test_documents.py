@@ -50,11 +50,13 @@ def test_non_utf8_file_is_one_problem(tmp_path: Path) -> None:
     assert docs == [] and [str(p) for p in problems] == ["bad.yaml:2:1: YAML file is not valid UTF-8"]
 
 
-def test_discover_skips_config_and_hidden_folders(tmp_path: Path) -> None:
-    for rel in ["reconciler.yaml", "a.yaml", "sub/b.yml", ".reconciler/x.yaml", ".git/y.yaml", "c.json"]:
+def test_discover_finds_the_default_documents_and_skips_config_and_hidden_folders(tmp_path: Path) -> None:
+    for rel in ["reconciler.yaml", "a.yaml", "campaigns/a.yaml", "campaigns/sub/b.yml", "campaigns/.x/y.yaml",
+                ".reconciler/x.yaml", ".git/y.yaml", "campaigns/c.json"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x: 1\n")
-    assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == ["a.yaml", "sub/b.yml"]
+    assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == ["campaigns/a.yaml",
+                                                                               "campaigns/sub/b.yml"]
 
 
 def test_a_recursive_alias_is_refused_not_a_crash() -> None:

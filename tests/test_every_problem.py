@@ -15,6 +15,9 @@ import pytest
 from conftest import ROOT, Repo
 from conftest import uis_seed as seed
 
+ONE_SANDBOX = ("version: 1\ndocuments: ['**/*.y*ml']\n"
+               "accounts:\n  u:\n    provider: uis\n    sandbox: {seed: seed.json}\n")
+
 TWO_LIVE = """
 version: 1
 accounts:
@@ -28,6 +31,7 @@ accounts:
     credentials: {api_key: "${env:EVERY_PROBLEM_BETA}"}
     vendor_id: acme
 apply: {attempts: 2, backoff: 0.01}
+documents: ['**/*.y*ml']
 """
 
 
@@ -97,7 +101,7 @@ def test_a_bad_endpoint_is_one_located_line(two_live: Repo, endpoint: str, why: 
 
 
 def test_a_nul_byte_in_an_argument_or_a_document_is_one_line(repo: Repo) -> None:
-    repo.write("reconciler.yaml", "version: 1\naccounts:\n  u:\n    provider: uis\n    sandbox: {seed: seed.json}\n")
+    repo.write("reconciler.yaml", ONE_SANDBOX)
     repo.write_json("seed.json", seed())
     for args in (["plan", "a\0b"], ["plan", "--account", "u\0"]):
         failed = repo.run(*args)
@@ -109,7 +113,7 @@ def test_a_nul_byte_in_an_argument_or_a_document_is_one_line(repo: Repo) -> None
 
 
 def test_a_bad_port_for_a_sandbox_is_a_usage_error(repo: Repo) -> None:
-    repo.write("reconciler.yaml", "version: 1\naccounts:\n  u:\n    provider: uis\n    sandbox: {seed: seed.json}\n")
+    repo.write("reconciler.yaml", ONE_SANDBOX)
     repo.write_json("seed.json", seed())
     failed = repo.run("sandbox", "serve", "--account", "u", "--port", "99999")
     assert failed.code == 1 and "Traceback" not in failed.err
@@ -117,7 +121,7 @@ def test_a_bad_port_for_a_sandbox_is_a_usage_error(repo: Repo) -> None:
 
 
 def test_a_newline_in_a_name_never_splits_an_error_line(repo: Repo) -> None:
-    repo.write("reconciler.yaml", "version: 1\naccounts:\n  u:\n    provider: uis\n    sandbox: {seed: seed.json}\n")
+    repo.write("reconciler.yaml", ONE_SANDBOX)
     repo.write_json("seed.json", seed())
     repo.write("a.yaml", 'account: u\nname: "two\\nlines"\n')  # no site_id: UIS-04 names the campaign
     failed = repo.run("plan")

@@ -18,6 +18,7 @@ from reconciler.providers.uis.model import UisCampaign
 
 CONFIG = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   u:
     provider: uis

@@ -24,8 +24,9 @@ def test_checked_in_schema_matches_the_models(rel: str) -> None:
 
 
 def test_example_documents_satisfy_the_published_campaign_schema() -> None:
-    providers = {name: account.provider for name, account in load_config(ROOT / "examples").accounts.items()}
-    docs, problems = load_tree(ROOT / "examples" / "campaigns", ROOT)
+    config = load_config(ROOT / "examples")
+    providers = {name: account.provider for name, account in config.accounts.items()}
+    docs, problems = load_tree(ROOT / "examples" / "campaigns", ROOT, config.discovery)
     assert problems == [] and len(docs) >= 6
     for doc in docs:
         provider = providers[doc.data["account"]]

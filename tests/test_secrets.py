@@ -27,6 +27,7 @@ WRONG = f"CANARY{secrets.token_hex(12)}"
 CANARIES = (CANARY, WRONG)
 CONFIG = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   live:
     provider: uis

@@ -93,6 +93,11 @@ async def import_campaigns(config: Config, account: str, existing: Sequence[Desi
                                                    f"document of campaign '{d.campaign}': move it (even --force "
                                                    "never overwrites a campaign document)")
                  for d in drafts if d.path in in_the_way and d.shown in documents]
+    unread = [d for d in drafts if config.discovery.outside(str(d.path)) is not None]
+    if unread:  # written where no command would read them, the campaigns would still have no document
+        problems.append(Problem(Pos(unread[0].shown, 1, 1), RULE, f"import writes documents under {FOLDER}/, "
+                                f"which reconciler.yaml's documents ({config.discovery.globs()}) leave out: "
+                                f"add {FOLDER}/**/*.y*ml to them"))
     if not force:
         problems += [Problem(Pos(d.shown, 1, 1), RULE, f"a file is in the way of the document of campaign "
                                                        f"'{d.campaign}': move it, or import with --force to "

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler.errors import TransportError, VendorError
-from reconciler.http import DEFAULT_RETRY, RetryPolicy
+from reconciler.http import DEFAULT_RETRY, RetryPolicy, pause_to_retry
 from reconciler.model import Operation, Plan, ResultRef
 from reconciler.providers.base import Observes, Session
 
@@ -114,7 +114,7 @@ async def execute(session: Session, op: Operation, request: Mapping[str, Any], p
             wait = max(wait, policy.timeout)
         if error.maybe_applied:
             doubted = True
-            await asyncio.sleep(wait)
+            await pause_to_retry(error, wait)
             found = await look_up(session, op, request, policy, settle, patient(session, op, error))
             if isinstance(found, Unknown):
                 return Outcome(op, Status.UNKNOWN, f"its answer was lost ({error}); {found}, and it may still "
@@ -126,7 +126,7 @@ async def execute(session: Session, op: Operation, request: Mapping[str, Any], p
             if attempt >= policy.attempts:
                 return Outcome(op, Status.FAILED, _failed(error, attempt), attempts=attempt, doubted=True)
         else:
-            await asyncio.sleep(wait)
+            await pause_to_retry(error, wait)
     raise AssertionError("unreachable: policy.attempts >= 1")
 
 

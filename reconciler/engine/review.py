@@ -18,8 +18,9 @@ from reconciler.config import Config
 from reconciler.engine.load import Documents
 from reconciler.engine.run import load_and_read, make_plan
 from reconciler.engine.saved import RULE, stale
+from reconciler.engine.targeting import Targets
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Desired, Plan
+from reconciler.model import Caution, Desired, Plan
 from reconciler.planfile import body
 from reconciler.providers.base import Session
 
@@ -35,7 +36,7 @@ async def reviewed(config: Config, saved: Plan, documents: Documents, sessions: 
     problems = [p for name in saved.accounts for p in stale(saved.for_account(name).targets, live[name], shown)]
     if problems:
         raise ProblemsError([*problems, Problem(None, RULE, f"{shown}: the plan is out of date; make a new one")])
-    fresh = make_plan(config, desired, live)
+    fresh = make_plan(config, desired, live, _targeted(saved))
     lines = differences(saved, fresh, {name: config.accounts[name].provider for name in saved.accounts})
     if lines:
         more = [f"and {len(lines) - SHOWN} more"] if len(lines) > SHOWN else []
@@ -44,6 +45,15 @@ async def reviewed(config: Config, saved: Plan, documents: Documents, sessions: 
                                                    "give now (edited, made elsewhere or out of date); nothing was "
                                                    "changed: make a new plan and review it")])
     return desired, fresh
+
+
+def _targeted(saved: Plan) -> Targets | None:
+    """A plan made for some campaigns only (``--campaign``, a PATH below the repository) is made again for the
+    campaigns it touches; its targeting notes then say so in other words, and are not compared."""
+    if not any(w.kind is Caution.TARGET for w in saved.warnings):
+        return None
+    return Targets(described=frozenset((t.account, t.campaign) for t in saved.targets),
+                   scope="the campaigns of the saved plan")
 
 
 def differences(saved: Plan, fresh: Plan, providers: Mapping[str, str]) -> list[str]:
@@ -56,9 +66,13 @@ def differences(saved: Plan, fresh: Plan, providers: Mapping[str, str]) -> list[
     if not lines and _canonical(a["operations"]) != _canonical(b["operations"]):
         lines.append("its operations are in another order")
     lines += _by_id("target", a["targets"], b["targets"], lambda t: f"{t['account']} / {t['campaign']}")
-    if _canonical(a["warnings"]) != _canonical(b["warnings"]):
+    if _canonical(_cautions(a["warnings"])) != _canonical(_cautions(b["warnings"])):
         lines.append("its warnings are not the ones the documents give now")
     return lines
+
+
+def _cautions(warnings: Sequence[Any]) -> list[Any]:
+    return [w for w in warnings if w.get("kind") != Caution.TARGET]
 
 
 def _by_id(kind: str, saved: Sequence[Any], fresh: Sequence[Any], key: Any) -> list[str]:

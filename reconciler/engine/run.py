@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import cast
 
 from reconciler.config import Config
@@ -14,6 +15,7 @@ from reconciler.engine.load import Documents
 from reconciler.engine.memory import hold, kept
 from reconciler.engine.plan import AccountPlan, order, plan_live
 from reconciler.engine.safety import thresholds
+from reconciler.engine.targeting import Targets, chosen, narrow, unmatched
 from reconciler.engine.verify import from_answers, mismatches, read_back
 from reconciler.errors import AccountsFailed, Problem, ProblemsError, VendorError
 from reconciler.model import Desired, LiveState, Operation, Plan, PlanWarning, Target
@@ -21,9 +23,10 @@ from reconciler.providers import PROVIDERS
 from reconciler.providers.base import Session
 
 
-def make_plan(config: Config, desired: Mapping[str, Sequence[Desired]], live: Mapping[str, LiveState]) -> Plan:
-    """The plan for every account of ``desired`` against its ``live`` state; raises the problems of all
-    accounts at once."""
+def make_plan(config: Config, desired: Mapping[str, Sequence[Desired]], live: Mapping[str, LiveState],
+              only: Targets | None = None) -> Plan:
+    """The plan for every account of ``desired`` against its ``live`` state (limited to the campaigns ``only``
+    targets and what they wait for); raises the problems of all accounts at once."""
     parts: dict[str, AccountPlan] = {}
     problems: list[Problem] = []
     for n in sorted(desired):
@@ -32,9 +35,18 @@ def make_plan(config: Config, desired: Mapping[str, Sequence[Desired]], live: Ma
                                  desired[n], live[n])
         except ProblemsError as exc:
             problems.extend(exc.problems)
+    if only is not None and only.active:
+        problems.extend(unmatched(only, desired, live))
     if problems:
         raise ProblemsError(problems)
-    return combine(config, parts)
+    if only is None or not only.active:
+        return combine(config, parts)
+    notes: list[PlanWarning] = []
+    for n in sorted(parts):
+        parts[n], found = narrow(n, parts[n], only, chosen(only, n, desired[n], live[n]))
+        notes.extend(found)
+    the_plan = combine(config, parts)
+    return replace(the_plan, warnings=(*notes, *the_plan.warnings))
 
 
 SEND_TURNS = 20

@@ -7,8 +7,11 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from reconciler.terminal import printing_with
 
 
 def wanted() -> bool:
@@ -28,4 +31,14 @@ def progress(description: str, total: int | None = None) -> Iterator[Callable[[]
     columns.append(TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
-        yield lambda: bar.advance(task)
+
+        def above(text: str, err: bool) -> None:
+            """A line above the bar (the bar is redrawn below it); one for standard output goes there itself
+            when that is not this terminal (``apply > log``)."""
+            if err or sys.stdout.isatty():
+                bar.console.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
+            else:
+                click.echo(text)
+
+        with printing_with(above):
+            yield lambda: bar.advance(task)

@@ -39,7 +39,7 @@ def summary(plan: Plan) -> str:
 def render_text(plan: Plan, color: bool = False) -> str:
     """The plan for a terminal or a log; ``color`` adds ANSI colours (a terminal without NO_COLOR)."""
 
-    def paint(text: str, fg: str, bold: bool = False) -> str:
+    def paint(text: str, fg: str | None, bold: bool = False) -> str:
         return click.style(text, fg=fg, bold=bold) if color else text
 
     lines: list[str] = []
@@ -57,6 +57,6 @@ def render_text(plan: Plan, color: bool = False) -> str:
         elif op.reason:
             lines.append(f"      ({op.reason})")
         lines.append("")
-    lines.append(paint(summary(plan), "white", bold=True))
+    lines.append(paint(summary(plan), None, bold=True))  # the terminal's own colour: readable on any theme
     lines.extend(paint(f"Warning: {w.account}: {w.message}", "red", bold=True) for w in plan.warnings)
     return "\n".join(lines)

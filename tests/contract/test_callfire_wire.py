@@ -40,7 +40,8 @@ from reconciler.sandbox.store import SandboxStore, read_log
 
 LOGIN, PASSWORD = "api-login", "api-password"
 BASE = "https://www.callfire.com/api/1.1/rest"
-CONFIG = "version: 1\naccounts:\n  c:\n    provider: callfire\n    sandbox: {seed: seed.json}\n"
+CONFIG = ("version: 1\ndocuments: ['**/*.y*ml']\n"
+          "accounts:\n  c:\n    provider: callfire\n    sandbox: {seed: seed.json}\n")
 
 # Java ccc/get.json (the resource of GetCccCampaign), as recorded by the official client's tests.
 RECORDED_CAMPAIGN: dict[str, Any] = {

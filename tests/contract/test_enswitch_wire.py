@@ -179,6 +179,7 @@ def test_sandbox_answers_an_unknown_campaign_with_the_documented_404(
 
 DROPPING = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   e:
     provider: enswitch

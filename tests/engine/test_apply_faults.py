@@ -11,6 +11,7 @@ from conftest import uis_seed as seed
 
 CONFIG = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   u:
     provider: uis

@@ -32,7 +32,7 @@ def _vendor(root: Path) -> tuple[subprocess.Popen[str], str, str]:
     seed = uis_seed(*(uis_campaign(100 + i, f"Old{i}", description="before") for i in range(UPDATES)))
     (root / "seed.json").write_text(json.dumps(seed))
     (root / "reconciler.yaml").write_text(
-        "version: 1\naccounts:\n  u:\n    provider: uis\n"
+        "version: 1\ndocuments: ['**/*.y*ml']\naccounts:\n  u:\n    provider: uis\n"
         "    sandbox: {seed: seed.json, faults: {latency_ms: 100}}\n")
     return serve_sandbox(root, "u")
 
@@ -55,7 +55,7 @@ def test_a_killed_apply_leaves_a_plan_of_exactly_what_remains_and_converges(
     vendor_dir = tmp_path_factory.mktemp("vendor") / "uis"
     vendor, url, token = _vendor(vendor_dir)
     try:
-        repo.write("reconciler.yaml", "version: 1\naccounts:\n  u:\n    provider: uis\n"
+        repo.write("reconciler.yaml", "version: 1\ndocuments: ['**/*.y*ml']\naccounts:\n  u:\n    provider: uis\n"
                    f"    endpoint: {url}\n    credentials: {{access_token: \"${{env:VENDOR_TOKEN}}\"}}\n"
                    "safety: {update_threshold: 1}\napply: {concurrency: 2}\n")
         for i in range(UPDATES):

@@ -28,6 +28,7 @@ SEED = {"campaigns": [{"id": 1, "Name": "Sales", "Status": "RUNNING", "Script": 
                        "Question": [{"Label": "Age"}]}]}
 DROPPING = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   c:
     provider: callfire
@@ -106,7 +107,7 @@ def vendor(tmp_path: Path) -> Iterator[tuple[SandboxStore, str, str]]:
 def test_eng_08_credentials_never_appear_in_output_debug_log_plan_file_or_request_log(
         repo: Repo, vendor: tuple[SandboxStore, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     store, good, bad = vendor
-    config = ("version: 1\naccounts:\n  live:\n    provider: callfire\n    endpoint: URL\n"
+    config = ("version: 1\ndocuments: ['**/*.y*ml']\naccounts:\n  live:\n    provider: callfire\n    endpoint: URL\n"
               "    credentials: {login: '${env:CF_LOGIN}', password: '${env:CF_PASSWORD}'}\n"
               "apply: {attempts: 2, backoff: 0.01}\n")
     monkeypatch.setenv("CF_LOGIN", LOGIN)

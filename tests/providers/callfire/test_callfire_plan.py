@@ -10,7 +10,8 @@ import pytest
 from conftest import Repo
 
 ACCOUNT = "c"
-CONFIG = "version: 1\naccounts:\n  c:\n    provider: callfire\n    sandbox: {seed: seed.json}\n"
+CONFIG = ("version: 1\ndocuments: ['**/*.y*ml']\n"
+          "accounts:\n  c:\n    provider: callfire\n    sandbox: {seed: seed.json}\n")
 READS = ("QueryCccCampaigns", "GetCccCampaign")
 UUID = re.compile(r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 RICH: dict[str, Any] = {

@@ -26,6 +26,7 @@ WRONG = f"CANARYWRONG{secrets.token_hex(8)}"
 CANARIES = (USER, PASSWORD, WRONG, "CANARY%2B")  # the password percent-encoded, too
 CONFIG = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   live:
     provider: enswitch
@@ -110,6 +111,7 @@ def test_ens_04_envelope_refusals_are_final_and_changed_nothing(vendor: tuple[Sa
 def test_eng_09_a_create_whose_answer_was_lost_is_looked_up_not_repeated(repo: Repo) -> None:
     repo.write("reconciler.yaml", """
         version: 1
+        documents: ['**/*.y*ml']
         accounts:
           e:
             provider: enswitch

@@ -10,6 +10,7 @@ from conftest import Repo
 ACCOUNT = "e"
 CONFIG = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   e:
     provider: enswitch

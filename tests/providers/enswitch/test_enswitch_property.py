@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from reconciler.sandbox.store import read_log
 
 RULE = "ENS-01"
-CONFIG = "version: 1\naccounts:\n  e: {provider: enswitch, sandbox: {seed: seed.json}}\nsafety: {min_existing: 1000}\n"
+CONFIG = ("version: 1\ndocuments: ['**/*.y*ml']\n"
+          "accounts:\n  e: {provider: enswitch, sandbox: {seed: seed.json}}\nsafety: {min_existing: 1000}\n")
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "25"))
 FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "dtype": st.sampled_from(["queue", "agent", "number", "ivr"]),

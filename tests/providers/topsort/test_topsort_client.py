@@ -35,6 +35,7 @@ SEED = {"campaigns": [{"campaignId": CID, "name": "A", "campaignType": "manual",
                        "startDate": "2024-01-01T00:00:00Z", "endDate": "2099-01-01T00:00:00Z"}]}
 CONFIG = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   live:
     provider: topsort
@@ -45,6 +46,7 @@ apply: {attempts: 3, backoff: 0.01}
 """
 SANDBOX = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   t:
     provider: topsort

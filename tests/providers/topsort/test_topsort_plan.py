@@ -12,6 +12,7 @@ from conftest import Repo
 ACCOUNT = "t"
 CONFIG = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   t:
     provider: topsort

@@ -27,7 +27,8 @@ from reconciler.sandbox.store import SandboxStore
 
 @pytest.mark.parametrize("count", [0, 10_000, 20_001])
 def test_reads_all_campaigns_in_ceil_n_over_10000_calls(repo: Repo, count: int) -> None:
-    repo.write("reconciler.yaml", "version: 1\naccounts:\n  u: {provider: uis, sandbox: {seed: seed.json}}\n")
+    repo.write("reconciler.yaml", "version: 1\ndocuments: ['**/*.y*ml']\n"
+               "accounts:\n  u: {provider: uis, sandbox: {seed: seed.json}}\n")
     campaigns = [{"id": i, "name": f"c{i}", "site_id": 1} for i in range(1, count + 1)]
     repo.write_json("seed.json", {"sites": [{"id": 1, "domain_name": "a.example"}], "campaigns": campaigns})
     repo.write("last.yaml", f"account: u\nname: c{count}\nstatus: inactive\n" if count else "")

@@ -60,6 +60,7 @@ def error_of(reply: dict[str, Any]) -> tuple[int, str, str | None]:
 
 PACED_CONFIG = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   u:
     provider: uis
@@ -142,6 +143,7 @@ def test_uis_17_a_used_up_day_limit_fails_at_once_without_sending(tmp_path: Path
 
 AGENT_CONFIG = """
 version: 1
+documents: ['**/*.y*ml']
 accounts:
   u:
     provider: uis
@@ -157,7 +159,7 @@ def test_uis_16_an_agent_account_without_user_id_is_a_located_config_error(repo:
     for command in ("validate", "plan"):
         result = repo.run(command, ".")
         assert result.code == 1
-        assert "reconciler.yaml:6:12: UIS-16 agent: an agent account must send user_id" in result.err
+        assert "reconciler.yaml:7:12: UIS-16 agent: an agent account must send user_id" in result.err
     assert repo.requests(ACCOUNT) == []
 
 

@@ -26,7 +26,8 @@ BLOCKS = (11, 12, 13)
 VA = (501, 502)
 TRACKED = (601, 602, 603, 604, 605)
 REDIRECTIONS = (77, 78)
-CONFIG = "version: 1\naccounts:\n  u: {provider: uis, sandbox: {seed: seed.json}}\nsafety: {min_existing: 1000}\n"
+CONFIG = ("version: 1\ndocuments: ['**/*.y*ml']\n"
+          "accounts:\n  u: {provider: uis, sandbox: {seed: seed.json}}\nsafety: {min_existing: 1000}\n")
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "25"))
 
 Block = dict[str, Any]

@@ -1,0 +1,128 @@
+"""A person at a terminal (a real pseudo-terminal, the child's controlling terminal): Ctrl-C at apply's
+question cancels at once; result lines never share a line with the progress bar; a rate-limit wait says
+what waits and how long; --debug after the command; FORCE_COLOR; a summary readable on light themes."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Repo, uis_campaign, uis_config, uis_seed
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+QUESTION = b"Apply these changes?"
+
+
+def _controlling(fd: int) -> None:
+    """In the child: a session of its own whose controlling terminal is ``fd``, so that Ctrl-C typed there
+    sends SIGINT to it, as in a shell."""
+    os.setsid()
+    fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
+
+
+def _session(cwd: Path, *args: str, keys: bytes = b"", **env: str) -> tuple[int, str, float]:
+    """Run the CLI on a pseudo-terminal; type ``keys`` once it asks its question. Exit code, everything it
+    showed, and seconds from the keys to its exit."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "FORCE_COLOR")}
+    environ.update(TERM="xterm-256color", COLUMNS="120", **env)
+    main, child = os.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "reconciler", *args], cwd=cwd, env=environ, stdin=child,
+                            stdout=child, stderr=child, close_fds=True,
+                            preexec_fn=lambda: _controlling(0))
+    os.close(child)
+    seen, typed = b"", 0.0
+    try:
+        while True:
+            ready, _, _ = select.select([main], [], [], 30)
+            if not ready:
+                raise AssertionError(f"no output for 30 s: {seen[-500:]!r}")
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if keys and QUESTION in seen and not typed:
+                time.sleep(0.2)  # at the question, waiting for an answer
+                os.write(main, keys)
+                typed = time.monotonic()
+    finally:
+        os.close(main)
+    code = proc.wait(timeout=30)
+    return code, seen.decode(errors="replace"), (time.monotonic() - typed) if typed else 0.0
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns(".reconciler"))
+    return tmp_path / "examples"
+
+
+def test_ctrl_c_at_the_question_cancels_at_once_with_exit_130_and_changes_nothing(example: Path) -> None:
+    code, out, after = _session(example, "apply", "--account", "uis-demo", keys=b"\x03")
+    assert code == 130, out[-800:]
+    assert after < 5, after  # not waiting for Enter (asyncio's own handler would wait for the answer)
+    assert "Interrupted." in out and "Apply complete" not in out
+    log = example / ".reconciler" / "sandbox" / "uis-demo.requests.jsonl"
+    assert "update.campaigns" not in log.read_text() and "create.campaigns" not in log.read_text()
+
+
+def test_result_lines_never_share_a_line_with_the_progress_bar(example: Path) -> None:
+    code, out, _ = _session(example, "apply", keys=b"y\n")
+    assert code == 0 and "Applying" in out, out[-800:]
+    results = [m.start() for m in re.finditer(r"(done|FAILED|skipped): \S", out)]
+    assert len(results) >= 19
+    for start in results:  # each starts a fresh line, or one the bar was just erased from
+        assert out[start - 1] == "\n" or out[:start].endswith("\r\x1b[2K"), repr(out[start - 120:start + 40])
+
+
+def test_debug_is_accepted_after_the_command(repo: Repo) -> None:
+    repo.write("reconciler.yaml", uis_config())
+    repo.write_json("seed.json", uis_seed(uis_campaign(1, "A")))
+    repo.write("a.yaml", "account: u\nname: A\nstatus: inactive\n")
+    after = repo.run("plan", ".", "--debug")
+    assert after.code == 0 and "DEBUG" in after.err and "get.campaigns" in after.err
+    assert repo.run("plan", "--debug", ".").code == 0 and "DEBUG" in repo.run("--debug", "plan").err
+    assert "DEBUG" not in repo.run("plan", ".").err
+
+
+def test_force_color_colours_a_pipe_and_no_color_wins(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.write("reconciler.yaml", uis_config())
+    repo.write_json("seed.json", uis_seed(uis_campaign(1, "A")))
+    repo.write("a.yaml", "account: u\nname: A\nstatus: inactive\n")
+    assert "\x1b[" not in repo.run("plan").out
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    forced = repo.run("plan").out
+    assert "\x1b[33m\x1b[1m~ u / A: update" in forced
+    # the summary in the terminal's own colour, bold: white (37) is invisible on a light background
+    assert "\x1b[1mPlan: 0 to create, 1 to update" in forced and "\x1b[37m" not in forced
+    monkeypatch.setenv("FORCE_COLOR", "0")
+    assert "\x1b[" not in repo.run("plan").out
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in repo.run("plan").out
+
+
+def test_uis_17_a_rate_limit_wait_says_what_waits_and_how_long(repo: Repo) -> None:
+    repo.write("reconciler.yaml", uis_config(settings="") + "")
+    text = (repo.path / "reconciler.yaml").read_text().replace(
+        "sandbox: {seed: seed.json}", "sandbox: {seed: seed.json, limits: {minute: 2, window_s: 2}}")
+    repo.write("reconciler.yaml", text)
+    repo.write_json("seed.json", uis_seed(uis_campaign(1, "A")))
+    repo.write("a.yaml", "account: u\nname: A\nstatus: inactive\n")
+    result = repo.run("plan")
+    assert result.code == 0, result.err
+    waits = re.findall(r"^(\S+): waiting (\d) s for the vendor's minute call limit \(2 calls\) to reset$",
+                       result.err, re.MULTILINE)
+    assert waits and all(method.startswith("get.") and 1 <= int(s) <= 2 for method, s in waits), result.err
+    assert len(waits) == len(set(waits))  # once per window, not once per waiting call
