@@ -1,0 +1,114 @@
+"""ONE pull-request comment for the plans of every account: ``python -m reconciler.workflow.comment PLANS``.
+
+Each plan job leaves a folder ``PLANS/plan-ACCOUNT`` (an artifact) holding its saved plan ``plan.json``, or
+``error.txt`` with what the plan command printed when it failed. The comment is the markdown plan of all the
+saved plans together (one table, totals first, details folded per account), with each failed or missing
+account's error inside it and the commit and the run on top, and it always fits GitHub's comment limit
+together with the marker the sticky-comment action appends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from reconciler import planfile
+from reconciler.errors import ProblemsError
+from reconciler.model import Operation, Plan, PlanWarning, Target
+from reconciler.render.markdown import render_markdown
+
+GITHUB_LIMIT = 65_536
+"""GitHub refuses a comment body longer than this."""
+STICKY_MARKER = "\n<!-- Sticky Pull Request Comment{header} -->"
+"""What marocchino/sticky-pull-request-comment appends to the body it posts (its src/comment.ts)."""
+SHA = re.compile(r"[0-9a-f]{7,40}")
+URL = re.compile(r"https://[^\s()<>\[\]]+")
+PLAN, ERROR = "plan.json", "error.txt"
+
+
+def limit_for(header: str) -> int:
+    """What is left of GitHub's limit once the sticky-comment marker for ``header`` is appended."""
+    return GITHUB_LIMIT - len(STICKY_MARKER.format(header=header))
+
+
+def context(commit: str, run_url: str) -> str:
+    """The line under the heading: which commit was planned, and the run (its logs and job summaries)."""
+    parts = []
+    if SHA.fullmatch(commit):
+        parts.append(f"Planned at commit `{commit[:12]}`")
+    if URL.fullmatch(run_url):
+        parts.append(f"[workflow run]({run_url})")
+    return " · ".join(parts)
+
+
+def gather(plans: Path, accounts: Iterable[str] = ()) -> tuple[Plan, dict[str, str], dict[str, str]]:
+    """The saved plans merged into one, the provider of each account, and per account with no usable plan
+    what went wrong. ``accounts`` are the accounts that should be there (an account without any folder
+    was not planned at all)."""
+    operations: list[Operation] = []
+    names: list[str] = []
+    targets: list[Target] = []
+    warnings: list[PlanWarning] = []
+    providers: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    folders = {p.name.removeprefix("plan-"): p for p in plans.glob("plan-*") if p.is_dir()} if plans.is_dir() else {}
+    for account in sorted(set(folders) | set(accounts)):
+        folder = folders.get(account)
+        if folder is None:
+            errors[account] = "no plan was made (the job did not run or did not finish): see the run's log"
+        elif (folder / PLAN).is_file() and not (folder / ERROR).is_file():
+            try:
+                plan, found = planfile.load(folder / PLAN, f"plan-{account}/{PLAN}")
+            except ProblemsError as exc:
+                errors[account] = "\n".join(str(p) for p in exc.problems)
+                continue
+            operations.extend(plan.operations)
+            names.extend(plan.accounts)
+            targets.extend(plan.targets)
+            warnings.extend(plan.warnings)
+            providers.update(found)
+        elif (folder / ERROR).is_file():
+            errors[account] = (folder / ERROR).read_text(encoding="utf-8", errors="replace").strip() or \
+                "the plan failed without a message: see the run's log"
+        else:
+            errors[account] = "the plan left no result: see the run's log"
+    return Plan(tuple(operations), tuple(names), tuple(targets), tuple(warnings)), providers, errors
+
+
+def build(plans: Path, *, accounts: Iterable[str] = (), commit: str = "", run_url: str = "",
+          header: str = "reconciler-plan") -> str:
+    plan, _, errors = gather(plans, accounts)
+    return render_markdown(plan, limit_for(header), errors=errors, context=context(commit, run_url))
+
+
+def _accounts(text: str) -> list[str]:
+    """The names in ``reconciler accounts --json`` output (a list of objects with a name)."""
+    if not text.strip():
+        return []
+    return [str(a["name"]) for a in json.loads(text)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reconciler.workflow.comment", description=__doc__)
+    parser.add_argument("plans", type=Path, help="the folder holding one plan-ACCOUNT folder per account")
+    parser.add_argument("--accounts", default="", help="`reconciler accounts --json` output: every account")
+    parser.add_argument("--commit", default="", help="the commit planned")
+    parser.add_argument("--run-url", default="", help="the workflow run's address")
+    parser.add_argument("--header", default="reconciler-plan", help="the sticky comment's header")
+    parser.add_argument("-o", "--out", type=Path, help="write the comment here (default: standard output)")
+    args = parser.parse_args(argv)
+    text = build(args.plans, accounts=_accounts(args.accounts), commit=args.commit, run_url=args.run_url,
+                 header=args.header)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
