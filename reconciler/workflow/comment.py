@@ -85,7 +85,7 @@ def build(plans: Path, *, accounts: Iterable[str] = (), commit: str = "", run_ur
     return render_markdown(plan, limit_for(header), errors=errors, context=context(commit, run_url))
 
 
-def _accounts(text: str) -> list[str]:
+def account_names(text: str) -> list[str]:
     """The names in ``reconciler accounts --json`` output (a list of objects with a name)."""
     if not text.strip():
         return []
@@ -101,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--header", default="reconciler-plan", help="the sticky comment's header")
     parser.add_argument("-o", "--out", type=Path, help="write the comment here (default: standard output)")
     args = parser.parse_args(argv)
-    text = build(args.plans, accounts=_accounts(args.accounts), commit=args.commit, run_url=args.run_url,
+    text = build(args.plans, accounts=account_names(args.accounts), commit=args.commit, run_url=args.run_url,
                  header=args.header)
     if args.out is None:
         sys.stdout.write(text)
