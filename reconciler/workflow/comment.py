@@ -79,23 +79,33 @@ def gather(plans: Path, accounts: Iterable[str] = ()) -> tuple[Plan, dict[str, s
     return Plan(tuple(operations), tuple(names), tuple(targets), tuple(warnings)), providers, errors
 
 
-def build(plans: Path, *, accounts: Iterable[str] = (), commit: str = "", run_url: str = "",
+UNLISTED = "(accounts)"
+"""Where the comment puts the error of a run whose accounts could not even be listed."""
+
+
+def build(plans: Path, *, accounts: Iterable[str] | None = (), commit: str = "", run_url: str = "",
           header: str = "reconciler-plan") -> str:
-    plan, _, errors = gather(plans, accounts)
+    """The comment; ``accounts`` None means they could not be listed (reconciler.yaml is broken), which is an
+    error of the run when no plan arrived either."""
+    plan, _, errors = gather(plans, accounts or ())
+    if accounts is None and plan.empty and not errors:
+        errors[UNLISTED] = "the accounts of reconciler.yaml could not be listed: see the run's log"
     return render_markdown(plan, limit_for(header), errors=errors, context=context(commit, run_url))
 
 
-def account_names(text: str) -> list[str]:
-    """The names in ``reconciler accounts --json`` output (a list of objects with a name)."""
+def account_names(text: str) -> list[str] | None:
+    """The names in ``reconciler accounts --json`` output (a list of objects with a name); None for no output
+    (the accounts job failed)."""
     if not text.strip():
-        return []
+        return None
     return [str(a["name"]) for a in json.loads(text)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reconciler.workflow.comment", description=__doc__)
     parser.add_argument("plans", type=Path, help="the folder holding one plan-ACCOUNT folder per account")
-    parser.add_argument("--accounts", default="", help="`reconciler accounts --json` output: every account")
+    parser.add_argument("--accounts", default="", help="`reconciler accounts --json` output: every account "
+                                                       "(empty: they could not be listed)")
     parser.add_argument("--commit", default="", help="the commit planned")
     parser.add_argument("--run-url", default="", help="the workflow run's address")
     parser.add_argument("--header", default="reconciler-plan", help="the sticky comment's header")

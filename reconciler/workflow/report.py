@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=GITHUB_LIMIT - 100)
     parser.add_argument("-o", "--out", type=Path)
     args = parser.parse_args(argv)
-    text = render(gather(args.results, account_names(args.accounts)), args.commit, args.run_url, args.limit)
+    text = render(gather(args.results, account_names(args.accounts) or ()), args.commit, args.run_url, args.limit)
     if args.out is None:
         sys.stdout.write(text)
     else:

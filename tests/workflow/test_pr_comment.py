@@ -123,3 +123,11 @@ def test_the_real_plans_of_the_example_accounts_make_one_comment(examples: Repo,
     assert _row(done.stdout, "callfire-demo")[-1] == "1 destructive call"
     assert "Plan: 3 to create, 6 to update, 0 to delete, 2 to start, stop or archive (13 calls, 1 of them " \
            "destructive)." in done.stdout
+
+
+def test_when_the_accounts_could_not_be_listed_the_comment_says_so_not_no_changes(tmp_path: Path) -> None:
+    out = tmp_path / "comment.md"
+    assert main([str(tmp_path / "plans"), "--accounts", "", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "No changes" not in text
+    assert "the accounts of reconciler.yaml could not be listed" in text
