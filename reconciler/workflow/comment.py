@@ -35,11 +35,11 @@ def limit_for(header: str) -> int:
     return GITHUB_LIMIT - len(STICKY_MARKER.format(header=header))
 
 
-def context(commit: str, run_url: str) -> str:
-    """The line under the heading: which commit was planned, and the run (its logs and job summaries)."""
+def context(commit: str, run_url: str, done: str = "Planned at") -> str:
+    """The line under the heading: which commit was planned (applied), and the run (its logs and summaries)."""
     parts = []
     if SHA.fullmatch(commit):
-        parts.append(f"Planned at commit `{commit[:12]}`")
+        parts.append(f"{done} commit `{commit[:12]}`")
     if URL.fullmatch(run_url):
         parts.append(f"[workflow run]({run_url})")
     return " · ".join(parts)
@@ -101,22 +101,30 @@ def account_names(text: str) -> list[str] | None:
     return [str(a["name"]) for a in json.loads(text)]
 
 
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """The options the workflow modules share: every account, the commit, the run, where to write."""
+    parser.add_argument("--accounts", default="", help="`reconciler accounts --json` output: every account "
+                                                       "(empty: they could not be listed)")
+    parser.add_argument("--commit", default="", help="the commit planned or applied")
+    parser.add_argument("--run-url", default="", help="the workflow run's address")
+    parser.add_argument("-o", "--out", type=Path, help="write the markdown here (default: standard output)")
+
+
+def emit(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reconciler.workflow.comment", description=__doc__)
     parser.add_argument("plans", type=Path, help="the folder holding one plan-ACCOUNT folder per account")
-    parser.add_argument("--accounts", default="", help="`reconciler accounts --json` output: every account "
-                                                       "(empty: they could not be listed)")
-    parser.add_argument("--commit", default="", help="the commit planned")
-    parser.add_argument("--run-url", default="", help="the workflow run's address")
     parser.add_argument("--header", default="reconciler-plan", help="the sticky comment's header")
-    parser.add_argument("-o", "--out", type=Path, help="write the comment here (default: standard output)")
+    arguments(parser)
     args = parser.parse_args(argv)
-    text = build(args.plans, accounts=account_names(args.accounts), commit=args.commit, run_url=args.run_url,
-                 header=args.header)
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        args.out.write_text(text, encoding="utf-8")
+    emit(build(args.plans, accounts=account_names(args.accounts), commit=args.commit, run_url=args.run_url,
+               header=args.header), args.out)
     return 0
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.render.markdown import esc
-from reconciler.workflow.comment import GITHUB_LIMIT, account_names, context
+from reconciler.workflow.comment import GITHUB_LIMIT, account_names, arguments, context, emit
 
 HEADING = "### Reconciler apply"
 OUTCOME = re.compile(r"^(Apply (complete|incomplete):.*|No changes\..*|Verify failed:.*|error:.*|\d+ problem\(s\).*)$")
@@ -77,7 +77,8 @@ def render(results: Sequence[Result], commit: str = "", run_url: str = "", limit
     rows = ["| Account | Result | Outcome |", "|---|---|---|"]
     rows.extend(f"| {esc(r.account)} | {r.state} | {r.outcome} |" for r in results)
     failed = sum(1 for r in results if r.code != 0)
-    parts = [HEADING, *([context(commit, run_url).replace("Planned at", "Applied")] if commit or run_url else []),
+    line = context(commit, run_url, done="Applied")
+    parts = [HEADING, *([line] if line else []),
              "\n".join(rows),
              f"**{failed} of {len(results)} account(s) not applied.**" if failed else
              f"All {len(results)} account(s) applied."]
@@ -89,17 +90,11 @@ def render(results: Sequence[Result], commit: str = "", run_url: str = "", limit
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reconciler.workflow.report", description=__doc__)
     parser.add_argument("results", type=Path, help="the folder holding one apply-ACCOUNT folder per account")
-    parser.add_argument("--accounts", default="", help="`reconciler accounts --json` output: every account")
-    parser.add_argument("--commit", default="")
-    parser.add_argument("--run-url", default="")
-    parser.add_argument("--limit", type=int, default=GITHUB_LIMIT - 100)
-    parser.add_argument("-o", "--out", type=Path)
+    parser.add_argument("--limit", type=int, default=GITHUB_LIMIT - 100, help="at most this many characters")
+    arguments(parser)
     args = parser.parse_args(argv)
-    text = render(gather(args.results, account_names(args.accounts) or ()), args.commit, args.run_url, args.limit)
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        args.out.write_text(text, encoding="utf-8")
+    results = gather(args.results, account_names(args.accounts) or ())
+    emit(render(results, args.commit, args.run_url, args.limit), args.out)
     return 0
 
 
