@@ -92,7 +92,7 @@ def _error(account: str, text: str, most: int) -> str:
     text = text.strip()
     if len(text) > most:
         text = text[:most] + f"\n… {len(text) - most:,} more characters in the run's log"
-    lines = "<br>\n".join(esc(line) for line in text.splitlines())
+    lines = "\n".join(esc(line) for line in text.splitlines())
     return f"**{esc(account)}** could not be planned:\n<pre>\n{lines}\n</pre>"
 
 

@@ -63,14 +63,14 @@ def _log(result: Result, room: int) -> str:
     text = result.log.strip() or "(no output)"
     lines = text.splitlines()
     rendered = [esc(line) for line in lines]
-    size = sum(len(line) + 5 for line in rendered)  # "<br>\n"
+    size = sum(len(line) + 1 for line in rendered)
     dropped = 0
-    note = "… {n:,} earlier lines are in the run's log<br>\n"
+    note = "… {n:,} earlier lines are in the run's log\n"
     while rendered and size + len(opening) + len(closing) + len(note) + 10 > room:
-        size -= len(rendered.pop(0)) + 5
+        size -= len(rendered.pop(0)) + 1
         dropped += 1
     head = note.format(n=dropped) if dropped else ""
-    return opening + head + "<br>\n".join(rendered) + closing
+    return opening + head + "\n".join(rendered) + closing
 
 
 def render(results: Sequence[Result], commit: str = "", run_url: str = "", limit: int = GITHUB_LIMIT) -> str:

@@ -103,7 +103,7 @@ def test_errors_and_the_run_are_inside_the_comment_and_failed_accounts_have_a_ro
     assert _cells(_row(text, "c")) == ["c", "-", "-", "-", "-", "-", "**not planned** (see below)"]
     assert _cells(_row(text, "**Total**"))[-1] == "1 not planned"
     assert "**1 account could not be planned**: c." in text
-    assert "**c** could not be planned:\n<pre>\ncampaigns/x.yaml:3:1: UIS-06 bad &lt;b&gt;status&lt;/b&gt;<br>\n" \
+    assert "**c** could not be planned:\n<pre>\ncampaigns/x.yaml:3:1: UIS-06 bad &lt;b&gt;status&lt;/b&gt;\n" \
            "1 problem(s) found; nothing was changed.\n</pre>" in text
     assert text.index("</pre>") < text.index("<details>")
 

@@ -60,7 +60,7 @@ def test_one_table_for_every_account_with_errors_commit_and_run_inside(tmp_path:
     assert _row(text, "**Total**") == ["**Total**", "0", "2", "0", "0", "0", "2 not planned"]
     assert _row(text, "agency")[1:6] == ["0", "0", "0", "0", "0"]
     assert _row(text, "calls")[-1] == "**not planned** (see below)"
-    assert "**calls** could not be planned:\n<pre>\ncampaigns/c.yaml:3:7: CF-02 Name cannot change<br>" in text
+    assert "**calls** could not be planned:\n<pre>\ncampaigns/c.yaml:3:7: CF-02 Name cannot change\n" in text
     assert "**topsort** could not be planned:\n<pre>\nno plan was made" in text
     assert "**2 accounts could not be planned**: calls, topsort." in text
     assert "<details><summary>shop: 2 operations</summary>" in text and "agency:" not in text.split("</pre>")[-1]
