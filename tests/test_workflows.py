@@ -251,6 +251,7 @@ def test_drift_runs_on_a_schedule_and_keeps_one_issue_per_account() -> None:
     assert "plan \"$RECONCILER_PATH\" --account \"$ACCOUNT\" --detailed-exitcode" in step["run"]
     assert '--exit-code "$code" --plan plan.json' in step["run"]
     assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert step["if"] == "${{ !matrix.account.sandbox }}"  # a sandbox's campaigns live for one run only
 
 
 def test_composite_action_installs_and_runs_reconciler_without_a_shell_reading_the_args() -> None:
