@@ -195,6 +195,8 @@ class Effect(StrEnum):
 
     PURCHASE = "purchase"
     RESET = "reset"
+    """The call removes data the vendor holds beyond the fields it shows (blocks reset, every question deleted):
+    plans show it as a destructive call."""
     SERVER = "server"
     """A value the vendor sets by itself (e.g. a past start date becomes now)."""
     OTHER = "other"
@@ -301,8 +303,15 @@ class Plan:
                     tuple(w for w in self.warnings if w.account == account))
 
     def counts(self) -> Counter[Action]:
-        """Campaign-level counts: several calls for one campaign count once, by their first action."""
+        """Campaign-level counts: several calls for one campaign count once, by their first action; a run-state
+        change (CONTROL) is counted besides, so a campaign created (or updated) and started counts in both."""
         seen: dict[tuple[str, str], Action] = {}
+        controlled: set[tuple[str, str]] = set()
         for op in self.operations:
-            seen.setdefault((op.account, op.campaign), op.action)
-        return Counter(seen.values())
+            if op.action is Action.CONTROL:
+                controlled.add((op.account, op.campaign))
+            else:
+                seen.setdefault((op.account, op.campaign), op.action)
+        counts = Counter(seen.values())
+        counts[Action.CONTROL] = len(controlled)
+        return counts

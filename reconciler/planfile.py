@@ -89,8 +89,8 @@ class AccountSummary(_Strict):
     update: int
     delete: int
     replace: int
-    control: int = Field(default=0, description="Campaigns whose only change is their run state (start, stop, "
-                                                "archive).")
+    control: int = Field(description="Campaigns whose run state changes (start, stop, archive), counted besides "
+                                     "create and update: a campaign created and started counts in both.")
     operations: int
 
 

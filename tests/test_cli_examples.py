@@ -26,7 +26,8 @@ def test_validate_accepts_the_examples(examples: Repo) -> None:
 def test_the_whole_example_repository_converges_across_every_vendor(examples: Repo) -> None:
     first = examples.run("plan", "examples", "--detailed-exitcode")
     assert first.code == 2, first.err
-    assert "Plan: 5 to create, 10 to update, 0 to delete (19 calls)." in first.out
+    assert "Plan: 5 to create, 10 to update, 0 to delete, 2 to start, stop or archive (19 calls, 1 of them " \
+           "destructive)." in first.out
     applied = examples.run("apply", "examples", "--yes", "--validate-remote")
     assert applied.code == 0, applied.err
     assert "note: account 'uis-demo': its vendor offers no server-side validation" in applied.err

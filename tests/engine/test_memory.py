@@ -96,7 +96,8 @@ def test_the_command_exits_with_its_code_and_all_of_its_output(examples: Repo) -
     done = subprocess.run([sys.executable, "-m", "reconciler", "plan", ".", "--detailed-exitcode"],
                           cwd=examples.path, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2, done.stderr
-    assert done.stdout.rstrip().endswith("Plan: 5 to create, 10 to update, 0 to delete (19 calls).")
+    assert done.stdout.rstrip().endswith("Plan: 5 to create, 10 to update, 0 to delete, 2 to start, stop or archive "
+                                         "(19 calls, 1 of them destructive).")
     assert "Reading live campaigns" not in done.stdout
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
     bad = subprocess.run([sys.executable, "-m", "reconciler", "plan", ".", "--account", "nobody"],

@@ -40,12 +40,12 @@ def _assert_balanced(text: str) -> None:
     assert text.count("<code>") == text.count("</code>")
 
 
-def test_summary_table_counts_campaigns_per_account_with_replace_and_warnings() -> None:
+def test_summary_table_counts_campaigns_per_account_totals_first_with_run_state_and_warnings() -> None:
     buy = SideEffect(Effect.PURCHASE, "buys 1 number")
     reset = SideEffect(Effect.RESET, "blocks reset")
     plan = Plan(
         (_op("shop", "new", Action.CREATE, effects=(buy,)),
-         _op("shop", "new", Action.CONTROL),  # a second call for the same campaign counts once
+         _op("shop", "new", Action.CONTROL),  # created, then started: counts in both columns
          _op("shop", "old", Action.DELETE),
          _op("shop", "moved", Action.REPLACE, effects=(reset, reset)),
          _op("shop", "paused", Action.CONTROL),  # only its run state changes
@@ -56,13 +56,62 @@ def test_summary_table_counts_campaigns_per_account_with_replace_and_warnings() 
     text = render_markdown(plan)
 
     assert text.index(HEADER) < text.index("<details>")
-    assert _cells(_row(text, "shop")) == ["shop", "1", "0", "1", "1", "1", "1 purchase, 2 resets"]
+    assert _cells(_row(text, "**Total**")) == ["**Total**", "1", "2", "1", "1", "2",
+                                               "1 purchase, 1 destructive call, 1 threshold"]
+    assert _cells(_row(text, "shop")) == ["shop", "1", "0", "1", "1", "2", "1 purchase, 1 destructive call"]
     assert _cells(_row(text, "agency")) == ["agency", "0", "2", "0", "0", "0", "threshold"]
     assert _cells(_row(text, "quiet")) == ["quiet", "0", "0", "0", "0", "0", "-"]
     assert [line.split(" |")[0] for line in text.splitlines() if line.startswith("| ")][1:] == \
-        ["| agency", "| quiet", "| shop"]
-    assert "Plan: 1 to create, 2 to update, 1 to delete, 1 to replace, 1 to start, stop or archive (7 calls)." in text
+        ["| **Total**", "| agency", "| quiet", "| shop"]
+    assert "Plan: 1 to create, 2 to update, 1 to delete, 1 to replace, 2 to start, stop or archive " \
+           "(7 calls, 1 of them destructive)." in text
     assert "- ⚠ **agency**: 2 of 2 managed campaigns would be updated" in text
+
+
+def test_one_account_has_no_total_row() -> None:
+    text = render_markdown(Plan((_op("a", "x", Action.UPDATE),), ("a",)))
+    assert "**Total**" not in text and _cells(_row(text, "a"))[2] == "1"
+
+
+def test_a_destructive_call_is_shown_as_one_and_a_campaigns_calls_are_grouped() -> None:
+    removal = SideEffect(Effect.RESET, "removes all 3 questions; the update that follows puts back the other 2")
+    plan = Plan((_op("cf", "Renewals", Action.UPDATE, FieldChange("Question[Label=Budget]", {"Label": "Budget"},
+                                                                  None), effects=(removal,)),
+                 _op("cf", "Other", Action.UPDATE, FieldChange("Script", "a", "b")),
+                 _op("cf", "Renewals", Action.UPDATE, FieldChange("Script", "a", "b")),
+                 _op("cf", "Renewals", Action.CONTROL, FieldChange("Status", "STOPPED", "RUNNING"))),
+                ("cf",))
+    text = render_markdown(plan)
+
+    assert "- Renewals: 3 calls\n  - <code>!</code> destructive update (update&#95;campaign)\n" \
+           "    - Question&#91;Label=Budget&#93;: <code>{&quot;Label&quot;: &quot;Budget&quot;}</code> -> " \
+           "<code>(none)</code>\n    - ! removes all 3 questions" in text
+    body = text[text.index("<details>"):]
+    assert body.index("Renewals: 3 calls") < body.index("<code>></code> control") < body.index("Other: update")
+    assert "- <code>~</code> Other: update (update&#95;campaign)" in text
+    assert _cells(_row(text, "cf")) == ["cf", "0", "2", "0", "0", "1", "1 destructive call"]
+    assert "(4 calls, 1 of them destructive)" in text
+
+
+def test_errors_and_the_run_are_inside_the_comment_and_failed_accounts_have_a_row() -> None:
+    plan = Plan((_op("a", "x", Action.UPDATE),), ("a", "b"))
+    context = "Commit `0123abc` · [run 7](https://github.com/o/r/actions/runs/7)"
+    text = render_markdown(plan, errors={"c": "campaigns/x.yaml:3:1: UIS-06 bad <b>status</b>\n"
+                                              "1 problem(s) found; nothing was changed."}, context=context)
+
+    assert text.startswith(f"### Reconciler plan\n\n{context}\n\n| Account")
+    assert _cells(_row(text, "c")) == ["c", "-", "-", "-", "-", "-", "**not planned** (see below)"]
+    assert _cells(_row(text, "**Total**"))[-1] == "1 not planned"
+    assert "**1 account could not be planned**: c." in text
+    assert "**c** could not be planned:\n<pre>\ncampaigns/x.yaml:3:1: UIS-06 bad &lt;b&gt;status&lt;/b&gt;\n" \
+           "1 problem(s) found; nothing was changed.\n</pre>" in text
+    assert text.index("</pre>") < text.index("<details>")
+
+
+def test_an_error_alone_is_not_no_changes_and_a_huge_error_is_shortened() -> None:
+    text = render_markdown(Plan((), ()), errors={"a": "x" * 100_000}, limit=20_000)
+    assert NO_CHANGES not in text and len(text) <= 20_000
+    assert "more characters in the run&#39;s log" in text or "more characters in the run's log" in text
 
 
 def test_user_text_is_escaped_in_table_rows_names_and_values() -> None:
@@ -112,11 +161,28 @@ def test_ten_thousand_operations_fit_github_limit_keep_summary_and_count_what_is
     _assert_balanced(text)
     for k in range(7):
         assert _cells(_row(text, f"acct{k}"))[2] in {"1428", "1429"}
-    assert "Plan: 0 to create, 10000 to update, 0 to delete (10000 calls)." in text
-    shown = text.count("\n- <code>~</code>")
-    assert 0 < shown < 10_000
-    assert f"… {10_000 - shown:,} more operations not shown" in text
+    assert _cells(_row(text, "**Total**"))[2] == "10000"
+    assert "Plan: 0 to create, 10000 to update, 0 to delete (10,000 calls, 1,000 of them destructive)." in text
+    left_out = [int(n.replace(",", "")) for n in re.findall(r"… ([\d,]+) more operations not shown", text)]
+    assert len(left_out) == 7  # every account is there, each saying how much it left out
+    shown = text.count("\n- <code>")
+    assert 0 < shown < 10_000 and shown + sum(left_out) == 10_000
     assert "reconciler show plan.json" in text
+
+
+def test_a_large_account_is_shortened_never_dropped_and_small_ones_stay_whole() -> None:
+    big = tuple(_op("big", f"c{i}", Action.UPDATE, FieldChange("notes", "y" * 300, "z" * 300)) for i in range(500))
+    small = (_op("small", "one", Action.UPDATE, FieldChange("notes", "y" * 300, "z" * 300)),
+             _op("zz-small", "two", Action.CREATE, FieldChange("budget", None, 5)))
+    text = render_markdown(Plan(big + small, ("big", "small", "zz-small")), limit=20_000)
+
+    assert len(text) <= 20_000
+    _assert_balanced(text)
+    assert "<details><summary>big: 500 operations</summary>" in text
+    assert "more operations not shown" in text.split("<summary>big")[1].split("</details>")[0]
+    small_block = text.split("<summary>small")[1].split("</details>")[0]
+    assert "z" * 300 in small_block and "not shown" not in small_block and "shortened" not in small_block
+    assert "  - budget = <code>5</code>" in text.split("<summary>zz-small")[1]
 
 
 @pytest.mark.parametrize(("limit", "note"), [
@@ -130,6 +196,7 @@ def test_smaller_limits_degrade_the_details_step_by_step_and_say_so(limit: int, 
     assert len(render_markdown(plan)) > 7_000
 
     text = render_markdown(plan, limit=limit)
+    assert "<details><summary>a: 10 operations</summary>" in text
 
     assert len(text) <= limit
     assert note in text

@@ -23,7 +23,8 @@ def _seeded() -> dict[str, dict[str, Any]]:
 def test_eng_04_the_callfire_example_converges(examples: Repo) -> None:
     first = examples.run("plan", "examples", "--account", ACCOUNT, "--detailed-exitcode")
     assert first.code == 2, first.err
-    assert "Plan: 1 to create, 2 to update, 0 to delete (6 calls)." in first.out
+    assert "Plan: 1 to create, 2 to update, 0 to delete, 2 to start, stop or archive (6 calls, 1 of them " \
+           "destructive)." in first.out
     applied = examples.run("apply", "examples", "--account", ACCOUNT, "--yes")
     assert applied.code == 0, applied.err
     assert "Apply complete: 6 done, 0 failed, 0 skipped." in applied.out

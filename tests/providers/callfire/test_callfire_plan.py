@@ -109,7 +109,8 @@ def test_cf_02_a_rename_is_refused_unless_allow_replace_then_replaced_with_its_c
         ("delete", "replace", "DeleteCccCampaign", ["c:Sales 2025 (id 1):stop"]),
         ("create", "replace", "CreateCccCampaign", ["c:Sales 2025 (id 1):delete"]),
         ("start", "control", "ControlCccCampaign", ["c:Sales 2025 (id 1):create"])]
-    assert "Plan: 0 to create, 0 to update, 0 to delete, 1 to replace (4 calls)." in cf.run("plan", ".").out
+    assert "Plan: 0 to create, 0 to update, 0 to delete, 1 to replace, 1 to start, stop or archive (4 calls)." \
+        in cf.run("plan", ".").out
     assert ops[2]["request"]["FromNumber"] == RICH["FromNumber"]  # carried over (CF-01)
     applied = cf.run("apply", ".", "--yes")
     assert applied.code == 0, applied.err
