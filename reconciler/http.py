@@ -7,13 +7,10 @@ URL or body with a credential in it, and the message we raise instead has every 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
-import importlib
 import logging
 import random
 import ssl
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterable
@@ -97,19 +94,6 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg, record.args = Redactor(_EVERY_SECRET)(record.getMessage()), None
         return True
-
-
-def prepare_in_background() -> None:
-    """Import, in a thread of its own, what httpx loads only on the first request (httpcore, h11 and anyio's
-    asyncio backend: 45 ms), for a caller with time to spare, such as one waiting for its workers. Never
-    before a fork: a child would inherit the import locks the thread may hold."""
-    threading.Thread(target=_prepare, name="reconciler-http-import", daemon=True).start()
-
-
-def _prepare() -> None:
-    with contextlib.suppress(Exception):  # the first request imports them anyway, and says what fails
-        importlib.import_module("httpcore")
-        importlib.import_module("anyio._backends._asyncio")
 
 
 def new_client(*, local: bool = False, timeout: float = TIMEOUT, tls: bool = True) -> httpx.AsyncClient:

@@ -1,9 +1,8 @@
 """YAML text -> plain Python values, through PyYAML's C parser (libyaml) with the YAML 1.2 core schema
 (``yes`` is a string, as in ruamel.yaml, which ``fmt`` and ``import`` use to write files).
 
-The composed node tree is turned into values here, which is also where duplicate keys, alias bombs and
-numbers that do not read are caught. ``values`` builds them fast, without positions, and steps aside at
-anything unusual; ``located`` records where every value and key came from, and the problems.
+libyaml composes the node tree; ``located`` turns it into values in one pass, recording where every value
+and key came from, and catching duplicate keys, alias bombs and numbers that do not read.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -28,36 +27,9 @@ SYNTAX = "YAML"
 
 
 class _Resolver(yaml.resolver.BaseResolver):
-    """The YAML 1.2 core schema's implicit tags, with ruamel.yaml's patterns for version 1.2.
-
-    libyaml calls ``resolve`` for every node; PyYAML's version took a quarter of reading a file. This one
-    gives the same tags faster: there are no path resolvers, a plain scalar whose first character starts
-    no pattern is a string, and the tags of other plain scalars are remembered (keys and values repeat).
-    """
-
-    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is not ScalarNode:
-            return self.DEFAULT_MAPPING_TAG if kind is MappingNode else self.DEFAULT_SEQUENCE_TAG
-        if not implicit[0] or value[:1] not in self.yaml_implicit_resolvers:
-            return _STR
-        tag = _RESOLVED.get(value)
-        if tag is None:
-            tag = _resolve(self, kind, value, implicit)
-            if len(_RESOLVED) < RESOLVED_MAX:
-                _RESOLVED[value] = tag
-        return tag
-
-    def descend_resolver(self, current_node: Node | None, current_index: Any) -> None:
-        """Nothing to follow: there are no path resolvers."""
-
-    def ascend_resolver(self) -> None:
-        """Nothing to follow: there are no path resolvers."""
+    """The YAML 1.2 core schema's implicit tags, with ruamel.yaml's patterns for version 1.2."""
 
 
-_resolve: Callable[[_Resolver, type[Node], str, tuple[bool, bool]], str] = yaml.resolver.BaseResolver.resolve
-RESOLVED_MAX = 4096
-"""Plain scalars whose tags are remembered (a process reads many files; their values mostly repeat)."""
-_RESOLVED: dict[str, str] = {}
 _STR = "tag:yaml.org,2002:str"
 
 
@@ -123,20 +95,6 @@ def located(text: str, name: str) -> tuple[list[tuple[int, Any, Located]], list[
     return docs, problems
 
 
-def values(text: str) -> list[tuple[int, Any]] | None:
-    """The index and values of each document of ``text`` that has any, or None if it has a problem (which
-    ``located`` then finds and locates). It takes 42% fewer instructions than ``located``, which records
-    every position."""
-    found: list[tuple[int, Any]] = []
-    try:
-        for index, node in enumerate(_compose_all(text)):
-            if node is not None and (data := _Plain().build(node, 0)) is not None:
-                found.append((index, data))
-    except (_Unusual, YAMLError):
-        return None
-    return found
-
-
 def _compose_all(text: str) -> Iterator[Node | None]:
     composer = _Composer(text)
     try:
@@ -156,46 +114,6 @@ def _yaml_message(exc: MarkedYAMLError, text: str, pos: Pos) -> str:
         return f"duplicate anchor &{anchor.group(1) if anchor else ''} (first at line {exc.context_mark.line + 1})"
     parts = [p for p in (exc.context, exc.problem) if p]
     return "; ".join(" ".join(str(p).split()) for p in parts) or "invalid YAML"
-
-
-class _Unusual(Exception):
-    """What ``_Plain`` leaves to ``_Builder``: a problem, or a key that is not a string."""
-
-
-class _Plain:
-    """Turns one composed node tree into Python values, as ``_Builder`` does for a tree without problems;
-    raises ``_Unusual`` at anything else."""
-
-    __slots__ = ("_count",)
-
-    def __init__(self) -> None:
-        self._count = 0
-
-    def build(self, node: Node, depth: int) -> Any:
-        self._count += 1
-        if self._count > MAX_NODES or depth > MAX_DEPTH:
-            raise _Unusual
-        kind = type(node)
-        if kind is ScalarNode:
-            if node.tag == _STR:
-                return node.value
-            try:
-                return _scalar(node.tag, node.value)
-            except ValueError:
-                raise _Unusual from None
-        if kind is MappingNode:
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if type(key_node) is not ScalarNode or key_node.tag != _STR:
-                    raise _Unusual
-                key = sys.intern(key_node.value)
-                if key in out:
-                    raise _Unusual
-                out[key] = self.build(value_node, depth + 1)
-            return out
-        if kind is SequenceNode:
-            return [self.build(item, depth + 1) for item in node.value]
-        raise _Unusual
 
 
 class _Builder:

@@ -1,54 +1,35 @@
-"""Frozen dataclasses made at once (``model.made_at_once``) behave as the ones dataclasses makes."""
+"""Core types: a document's positions are found by path, through aliases and nearest ancestors."""
 
 from __future__ import annotations
 
-import dataclasses
-import pickle
-from typing import Any
-
-import pytest
-
-from reconciler.model import NO_LIFECYCLE, Desired, Live, Located, made_at_once
+from reconciler.model import NO_LIFECYCLE, Desired, Located, Pos
 from reconciler.providers.base import Match
 
 
-def test_made_at_once_behaves_as_a_frozen_dataclass() -> None:
-    live = Live(7, "Spring", {"id": 7, "name": "Spring"})
-    assert live == Live(id=7, key="Spring", fields={"id": 7, "name": "Spring"})  # by position or keyword
-    assert (live.id, live.key, live.fields) == (7, "Spring", {"id": 7, "name": "Spring"})
-    assert repr(live) == "Live(id=7, key='Spring', fields={'id': 7, 'name': 'Spring'})"
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        live.key = "Summer"  # type: ignore[misc]
-    with pytest.raises(TypeError):
-        Live(7, "Spring")  # type: ignore[call-arg]
-    assert dataclasses.replace(live, key="Summer").key == "Summer"
-    assert vars(live) == {"id": 7, "key": "Spring", "fields": {"id": 7, "name": "Spring"}}
+def _source() -> Located:
+    values = {(): Pos("a.yaml", 1, 1), ("name",): Pos("a.yaml", 1, 7), ("blocks", 0, "ref"): Pos("a.yaml", 3, 9)}
+    keys = {("name",): Pos("a.yaml", 1, 1)}
+    return Located("a.yaml", values, keys)
 
 
-def test_a_desired_campaign_and_a_match_survive_pickling() -> None:
+def test_a_path_is_found_by_its_value_its_key_or_its_nearest_located_ancestor() -> None:
+    src = _source()
+    assert str(src.pos(("name",))) == "a.yaml:1:7"
+    assert str(src.pos(("name",), key=True)) == "a.yaml:1:1"
+    assert str(src.pos(("blocks", 0, "ref"), key=True)) == "a.yaml:3:9"  # no key recorded: its value
+    assert str(src.pos(("blocks", 0, "ref", "x"))) == "a.yaml:3:9"
+    assert str(src.pos(("missing",))) == "a.yaml:1:1"
+    assert str(Located("b.yaml").pos(("x",))) == "b.yaml:1:1"  # nothing recorded: the file's start
+
+
+def test_an_alias_finds_a_path_the_document_does_not_have_where_its_stand_in_is() -> None:
+    src = _source()
+    aliased = src.alias({("blocks", 0, "id"): ("blocks", 0, "ref")})
+    assert str(aliased.pos(("blocks", 0, "id"))) == "a.yaml:3:9"
+    assert src.pos(("blocks", 0, "id")) == Pos("a.yaml", 1, 1)  # the original is unchanged
+    assert aliased.values is src.values and aliased.file == "a.yaml"
+
+
+def test_a_match_is_labelled_by_its_document() -> None:
     desired = Desired("u", "Spring", None, {"name": "Spring"}, NO_LIFECYCLE, Located("a.yaml"))
-    back = pickle.loads(pickle.dumps(desired))
-    assert (back.account, back.key, back.fields, back.lifecycle) == ("u", "Spring", {"name": "Spring"}, NO_LIFECYCLE)
-    assert back.source.file == "a.yaml"
-    match = Match(desired, None, {})
-    assert match.label == "Spring" and match.live is None
-
-
-def test_only_classes_whose_fields_are_all_given_can_be_made_at_once() -> None:
-    @dataclasses.dataclass(frozen=True)
-    class WithDefault:
-        a: int
-        b: int = 0
-
-    with pytest.raises(TypeError, match="fields are all given"):
-        made_at_once(WithDefault)
-
-    @dataclasses.dataclass(frozen=True)
-    class Checked:
-        a: Any
-
-        def __post_init__(self) -> None:
-            raise ValueError
-
-    with pytest.raises(TypeError, match="fields are all given"):
-        made_at_once(Checked)
+    assert Match(desired, None, {}).label == "Spring"

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp
 from reconciler.diff import changed_fields
 from reconciler.errors import Problem
 from reconciler.http import DEFAULT_RETRY, RetryPolicy, needs_tls, new_client
-from reconciler.model import Desired, Live, LiveState, Operation, made_at_once
+from reconciler.model import Desired, Live, LiveState, Operation
 from reconciler.sandbox.limits import RateLimits
 from reconciler.sandbox.store import SandboxStore
 
@@ -54,7 +54,6 @@ class AccountContext:
         return new_client(local=local, timeout=self.retry.timeout, tls=needs_tls(endpoint, local=local))
 
 
-@made_at_once
 @dataclass(frozen=True)
 class Match:
     """A desired campaign, the live one it matched (``None``: to be created) and the fields that differ."""
