@@ -27,20 +27,22 @@ class Pos:
 
 
 Path = tuple[str | int, ...]
+Spot = tuple[int, int]
+"""A line and column in the file of a ``Located``."""
 
 
 class Located:
-    """Where each value (``values``) and each key (``keys``) of one YAML document came from, by path.
-    ``aliases`` maps a path the document does not have (an id a readable reference stands for) to the path
-    that stands for it."""
+    """Where each value (``values``) and each key (``keys``) of one YAML document came from, by path, as the
+    line and column in ``file``. ``aliases`` maps a path the document does not have (an id a readable
+    reference stands for) to the path that stands for it."""
 
     __slots__ = ("aliases", "file", "keys", "values")
 
-    def __init__(self, file: str, values: Mapping[Path, Pos] | None = None, keys: Mapping[Path, Pos] | None = None,
-                 *, aliases: Mapping[Path, Path] | None = None) -> None:
+    def __init__(self, file: str, values: Mapping[Path, Spot] | None = None,
+                 keys: Mapping[Path, Spot] | None = None, *, aliases: Mapping[Path, Path] | None = None) -> None:
         self.file = file
-        self.values: Mapping[Path, Pos] = values or {}
-        self.keys: Mapping[Path, Pos] = keys or {}
+        self.values: Mapping[Path, Spot] = values or {}
+        self.keys: Mapping[Path, Spot] = keys or {}
         self.aliases: Mapping[Path, Path] = aliases or {}
 
     def alias(self, more: Mapping[Path, Path]) -> Located:
@@ -54,13 +56,13 @@ class Located:
         p = tuple(path)
         while p:
             if p in table:
-                return table[p]
+                return Pos(self.file, *table[p])
             if key and p in values:
-                return values[p]
+                return Pos(self.file, *values[p])
             if p in self.aliases:
                 return self.pos(self.aliases[p], key=key)
             p = p[:-1]
-        return values.get((), Pos(self.file, 1, 1))
+        return Pos(self.file, *values.get((), (1, 1)))
 
 
 @dataclass(frozen=True)

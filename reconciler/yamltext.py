@@ -19,7 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from reconciler.errors import Problem
-from reconciler.model import Located, Path, Pos
+from reconciler.model import Located, Path, Pos, Spot
 
 MAX_NODES = 100_000
 MAX_DEPTH = 100
@@ -29,8 +29,17 @@ SYNTAX = "YAML"
 class _Resolver(yaml.resolver.BaseResolver):
     """The YAML 1.2 core schema's implicit tags, with ruamel.yaml's patterns for version 1.2."""
 
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        """PyYAML's answer; a plain scalar whose first character starts no pattern is a string, told at once
+        (libyaml asks for every node, and most are such strings)."""
+        if kind is ScalarNode and implicit[0] and value[:1] not in self.yaml_implicit_resolvers:
+            return _STR
+        tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
+
 
 _STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 for _tag, _pattern, _first in (
@@ -121,16 +130,13 @@ class _Builder:
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.values: dict[Path, Pos] = {}
-        self.keys: dict[Path, Pos] = {}
+        self.values: dict[Path, Spot] = {}
+        self.keys: dict[Path, Spot] = {}
         self.problems: list[Problem] = []
         self._count = 0
 
-    def _pos(self, node: Node) -> Pos:
-        return Pos(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
-
     def _refuse(self, node: Node, message: str) -> None:
-        self.problems.append(Problem(self._pos(node), SYNTAX, message))
+        self.problems.append(Problem(Pos(self.file, *_spot(node)), SYNTAX, message))
 
     def build(self, node: Node, path: Path, depth: int) -> Any:
         self._count += 1
@@ -140,7 +146,7 @@ class _Builder:
                              if self._count > MAX_NODES else
                              f"values nested too deeply (over {MAX_DEPTH} levels; recursive alias?)")
             return None
-        self.values[path] = self._pos(node)
+        self.values[path] = _spot(node)
         if isinstance(node, MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, SequenceNode):
@@ -150,16 +156,17 @@ class _Builder:
     def _mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag.endswith(":merge"):
+            if type(key_node) is not ScalarNode or key_node.tag == _MERGE:
                 self._refuse(key_node, "keys must be plain scalars (merge keys are not supported)")
                 continue
             key = sys.intern(str(key_node.value))
+            at = (*path, key)
             if key in out:
-                first = self.keys.get((*path, key))
-                self._refuse(key_node, f"duplicate key '{key}'" + (f" (first at line {first.line})" if first else ""))
+                first = self.keys.get(at)
+                self._refuse(key_node, f"duplicate key '{key}'" + (f" (first at line {first[0]})" if first else ""))
                 continue
-            self.keys[(*path, key)] = self._pos(key_node)
-            out[key] = self.build(value_node, (*path, key), depth + 1)
+            self.keys[at] = _spot(key_node)
+            out[key] = self.build(value_node, at, depth + 1)
         return out
 
     def _scalar(self, node: Node) -> Any:
@@ -172,6 +179,12 @@ class _Builder:
             shown = repr(value) if len(value) <= 20 else f"'{value[:20]}...' ({len(value)} characters)"
             self._refuse(node, f"cannot read number {shown}")
             return None
+
+
+def _spot(node: Node) -> Spot:
+    """Where ``node`` starts: line and column, from 1."""
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 def _scalar(tag: str, value: str) -> Any:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from reconciler.model import NO_LIFECYCLE, Desired, Located, Pos
+from reconciler.model import NO_LIFECYCLE, Desired, Located, Path, Pos, Spot
 from reconciler.providers.base import Match
 
 
 def _source() -> Located:
-    values = {(): Pos("a.yaml", 1, 1), ("name",): Pos("a.yaml", 1, 7), ("blocks", 0, "ref"): Pos("a.yaml", 3, 9)}
-    keys = {("name",): Pos("a.yaml", 1, 1)}
+    values: dict[Path, Spot] = {(): (1, 1), ("name",): (1, 7), ("blocks", 0, "ref"): (3, 9)}
+    keys: dict[Path, Spot] = {("name",): (1, 1)}
     return Located("a.yaml", values, keys)
 
 

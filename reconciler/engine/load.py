@@ -7,12 +7,13 @@ against its provider's model, then duplicates and each provider's offline rules 
 from __future__ import annotations
 
 import difflib
+import os
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path as FsPath
 
 from reconciler.config import Config
-from reconciler.documents import Document, display_name, load_text, read_text, walk
+from reconciler.documents import Document, load_text, read_text, walk
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import NO_LIFECYCLE, Desired, Lifecycle
 from reconciler.providers import PROVIDERS
@@ -35,8 +36,10 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
         problems.append(Problem(None, ACCOUNT, f"unknown account(s) {', '.join(unknown)} "
                                                f"(reconciler.yaml has: {', '.join(config.accounts)})"))
     desired: dict[str, list[Desired]] = {name: [] for name in config.accounts if not only or name in only}
+    under = os.path.join(base, "")
     for file in walk(path):
-        found, found_problems = read_file(config, FsPath(file), display_name(FsPath(file), base))
+        shown = file[len(under):] if file.startswith(under) else file  # as display_name, without a Path each
+        found, found_problems = read_file(config, FsPath(file), shown)
         problems.extend(found_problems)
         for d in found:
             if d.account in desired:
