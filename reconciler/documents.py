@@ -72,12 +72,16 @@ def load_file(path: FsPath, name: str) -> tuple[list[Document], list[Problem]]:
     return load_text(text, name)
 
 
-def read_text(path: FsPath, name: str) -> tuple[str | None, list[Problem]]:
+def read_text(path: str | FsPath, name: str) -> tuple[str | None, list[Problem]]:
     """The text of a UTF-8 file (a byte-order mark dropped), or None and the problem reading it."""
     try:
         mode = os.stat(path).st_mode
         irregular = not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))  # reading a folder says what it is
-        raw = b"" if irregular else path.read_bytes()
+        if irregular:
+            raw = b""
+        else:
+            with open(path, "rb") as f:
+                raw = f.read()
     except OSError as exc:
         return None, [unreadable(name, exc.strerror)]
     if irregular:  # a FIFO or a device would block or never end

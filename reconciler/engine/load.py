@@ -39,7 +39,7 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
     under = os.path.join(base, "")
     for file in walk(path):
         shown = file[len(under):] if file.startswith(under) else file  # as display_name, without a Path each
-        found, found_problems = read_file(config, FsPath(file), shown)
+        found, found_problems = read_file(config, file, shown)
         problems.extend(found_problems)
         for d in found:
             if d.account in desired:
@@ -53,7 +53,7 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
     return desired
 
 
-def read_file(config: Config, path: FsPath, shown: str) -> Outcome:
+def read_file(config: Config, path: str, shown: str) -> Outcome:
     """The desired campaigns of one file, and the problems of those it could not read."""
     text, problems = read_text(path, shown)
     if text is None:
