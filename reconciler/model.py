@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -27,42 +27,79 @@ class Pos:
 
 
 Path = tuple[str | int, ...]
-Spot = tuple[int, int]
-"""A line and column in the file of a ``Located``."""
 
 
 class Located:
-    """Where each value (``values``) and each key (``keys``) of one YAML document came from, by path, as the
-    line and column in ``file``. ``aliases`` maps a path the document does not have (an id a readable
-    reference stands for) to the path that stands for it."""
+    """Where each value and key of one YAML document came from.
 
-    __slots__ = ("aliases", "file", "keys", "values")
+    ``spots`` holds the line and column of each value and key (two numbers each) in the order they were
+    read: a value, then, for a mapping, each key followed by its value, and for a sequence each item.
+    ``pos`` finds a path's place in that order by walking the document's values (``data``): only a problem
+    needs a position, and a table by path for every value cost more to build than all the rest of reading.
+    ``aliases`` maps a path the document does not have (an id a readable reference stands for) to the path
+    that stands for it.
+    """
 
-    def __init__(self, file: str, values: Mapping[Path, Spot] | None = None,
-                 keys: Mapping[Path, Spot] | None = None, *, aliases: Mapping[Path, Path] | None = None) -> None:
+    __slots__ = ("aliases", "data", "file", "spots")
+
+    def __init__(self, file: str, data: Any = None, spots: Sequence[int] = (), *,
+                 aliases: Mapping[Path, Path] | None = None) -> None:
         self.file = file
-        self.values: Mapping[Path, Spot] = values or {}
-        self.keys: Mapping[Path, Spot] = keys or {}
+        self.data = data
+        self.spots = spots
         self.aliases: Mapping[Path, Path] = aliases or {}
 
     def alias(self, more: Mapping[Path, Path]) -> Located:
         """The same source where each path of ``more`` is found where the path it maps to is."""
-        return Located(self.file, self.values, self.keys, aliases={**self.aliases, **more})
+        return Located(self.file, self.data, self.spots, aliases={**self.aliases, **more})
 
     def pos(self, path: Path = (), *, key: bool = False) -> Pos:
-        """The position of ``path`` (its key with ``key=True``), else of its nearest located ancestor."""
-        values = self.values
-        table = self.keys if key else values
+        """The position of ``path`` (its key with ``key=True``, where it has one), else of its nearest
+        located ancestor."""
         p = tuple(path)
         while p:
-            if p in table:
-                return Pos(self.file, *table[p])
-            if key and p in values:
-                return Pos(self.file, *values[p])
+            found = _place(self.data, p)
+            if found is not None:
+                value, key_at = found
+                return self._at(key_at if key and key_at is not None else value)
             if p in self.aliases:
                 return self.pos(self.aliases[p], key=key)
             p = p[:-1]
-        return Pos(self.file, *values.get((), (1, 1)))
+        return self._at(0)
+
+    def _at(self, place: int) -> Pos:
+        if 2 * place + 1 < len(self.spots):
+            return Pos(self.file, self.spots[2 * place], self.spots[2 * place + 1])
+        return Pos(self.file, 1, 1)
+
+
+def _place(data: Any, path: Path) -> tuple[int, int | None] | None:
+    """The place of the value at ``path`` in reading order, and of its key (None for an item of a sequence);
+    None if ``data`` has no such path."""
+    place, key_place, node = 0, None, data
+    for step in path:
+        place += 1  # past the collection itself
+        if isinstance(node, dict) and isinstance(step, str) and step in node:
+            for name, value in node.items():
+                if name == step:
+                    key_place, place, node = place, place + 1, value
+                    break
+                place += 1 + _size(value)
+        elif isinstance(node, list) and type(step) is int and 0 <= step < len(node):
+            place += sum(_size(item) for item in node[:step])
+            key_place, node = None, node[step]
+        else:
+            return None
+    return place, key_place
+
+
+def _size(value: Any) -> int:
+    """How many places ``value`` takes in reading order: itself, and each key and value it holds."""
+    if isinstance(value, dict):
+        return 1 + sum(1 + _size(item) for item in value.values())
+    if isinstance(value, list):
+        return 1 + sum(_size(item) for item in value)
+    return 1
 
 
 @dataclass(frozen=True)

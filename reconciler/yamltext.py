@@ -19,7 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from reconciler.errors import Problem
-from reconciler.model import Located, Path, Pos, Spot
+from reconciler.model import Located, Pos
 
 MAX_NODES = 100_000
 MAX_DEPTH = 100
@@ -87,10 +87,10 @@ def located(text: str, name: str) -> tuple[list[tuple[int, Any, Located]], list[
             if node is None:
                 continue
             builder = _Builder(name)
-            data = builder.build(node, (), 0)
+            data = builder.build(node, 0)
             problems.extend(builder.problems)
             if not builder.problems and data is not None:
-                docs.append((index, data, Located(name, builder.values, builder.keys)))
+                docs.append((index, data, Located(name, data, builder.spots)))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(name, mark.line + 1, mark.column + 1) if mark is not None else Pos(name, 1, 1)
@@ -126,19 +126,20 @@ def _yaml_message(exc: MarkedYAMLError, text: str, pos: Pos) -> str:
 
 
 class _Builder:
-    """Turns one composed node tree into Python values, recording every position and problem."""
+    """Turns one composed node tree into Python values, recording every problem, and the line and column of
+    every value and key in the order ``Located`` expects them (``spots``)."""
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.values: dict[Path, Spot] = {}
-        self.keys: dict[Path, Spot] = {}
+        self.spots: list[int] = []
         self.problems: list[Problem] = []
         self._count = 0
 
     def _refuse(self, node: Node, message: str) -> None:
-        self.problems.append(Problem(Pos(self.file, *_spot(node)), SYNTAX, message))
+        mark = node.start_mark
+        self.problems.append(Problem(Pos(self.file, mark.line + 1, mark.column + 1), SYNTAX, message))
 
-    def build(self, node: Node, path: Path, depth: int) -> Any:
+    def build(self, node: Node, depth: int) -> Any:
         self._count += 1
         if self._count > MAX_NODES or depth > MAX_DEPTH:
             if not self.problems:  # one such problem a document is enough
@@ -146,27 +147,29 @@ class _Builder:
                              if self._count > MAX_NODES else
                              f"values nested too deeply (over {MAX_DEPTH} levels; recursive alias?)")
             return None
-        self.values[path] = _spot(node)
+        mark = node.start_mark
+        self.spots += (mark.line + 1, mark.column + 1)
         if isinstance(node, MappingNode):
-            return self._mapping(node, path, depth)
+            return self._mapping(node, depth)
         if isinstance(node, SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            return [self.build(item, depth + 1) for item in node.value]
         return self._scalar(node)
 
-    def _mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             if type(key_node) is not ScalarNode or key_node.tag == _MERGE:
                 self._refuse(key_node, "keys must be plain scalars (merge keys are not supported)")
                 continue
             key = sys.intern(str(key_node.value))
-            at = (*path, key)
             if key in out:
-                first = self.keys.get(at)
-                self._refuse(key_node, f"duplicate key '{key}'" + (f" (first at line {first[0]})" if first else ""))
+                self._refuse(key_node, f"duplicate key '{key}' (first at line {lines[key]})")
                 continue
-            self.keys[at] = _spot(key_node)
-            out[key] = self.build(value_node, at, depth + 1)
+            mark = key_node.start_mark
+            lines[key] = mark.line + 1
+            self.spots += (mark.line + 1, mark.column + 1)
+            out[key] = self.build(value_node, depth + 1)
         return out
 
     def _scalar(self, node: Node) -> Any:
@@ -179,12 +182,6 @@ class _Builder:
             shown = repr(value) if len(value) <= 20 else f"'{value[:20]}...' ({len(value)} characters)"
             self._refuse(node, f"cannot read number {shown}")
             return None
-
-
-def _spot(node: Node) -> Spot:
-    """Where ``node`` starts: line and column, from 1."""
-    mark = node.start_mark
-    return mark.line + 1, mark.column + 1
 
 
 def _scalar(tag: str, value: str) -> Any:
