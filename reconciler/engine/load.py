@@ -13,11 +13,13 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path as FsPath
 
 from reconciler.config import Config
-from reconciler.documents import Document, load_text, read_text, walk
+from reconciler.documents import Document, read_text, walk
+from reconciler.engine.cache import DocumentCache, digest
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import NO_LIFECYCLE, Desired, Lifecycle
 from reconciler.providers import PROVIDERS
 from reconciler.validation import validate
+from reconciler.yamltext import located
 
 ACCOUNT = "ACCOUNT"
 IDENTITY = "IDENTITY"
@@ -37,13 +39,15 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
                                                f"(reconciler.yaml has: {', '.join(config.accounts)})"))
     desired: dict[str, list[Desired]] = {name: [] for name in config.accounts if not only or name in only}
     under = os.path.join(base, "")
+    cache = DocumentCache.open(config.workdir)
     for file in walk(path):
         shown = file[len(under):] if file.startswith(under) else file  # as display_name, without a Path each
-        found, found_problems = read_file(config, file, shown)
+        found, found_problems = read_file(config, file, shown, cache)
         problems.extend(found_problems)
         for d in found:
             if d.account in desired:
                 desired[d.account].append(d)
+    cache.save()
     for name, items in desired.items():
         items.sort(key=lambda d: (d.label, d.source.file))
         problems.extend(_duplicates(items))
@@ -53,12 +57,19 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
     return desired
 
 
-def read_file(config: Config, path: str, shown: str) -> Outcome:
-    """The desired campaigns of one file, and the problems of those it could not read."""
+def read_file(config: Config, path: str, shown: str, cache: DocumentCache) -> Outcome:
+    """The desired campaigns of one file, and the problems of those it could not read; its documents from
+    ``cache`` when its text was read before."""
     text, problems = read_text(path, shown)
     if text is None:
         return [], problems
-    docs, problems = load_text(text, shown)
+    key = digest(text)
+    found = cache.get(key, shown)
+    if found is None:
+        found, problems = located(text, shown)
+        if not problems:
+            cache.put(key, found)
+    docs = [Document(data, source, index) for index, data, source in found]
     desired, more = desired_in(config, docs)
     return desired, problems + more
 
