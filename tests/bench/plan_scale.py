@@ -8,7 +8,8 @@ both sides pay for starting Python and for their imports):
   (f) the floor: libyaml composing the same files into nodes (``yaml.compose_all`` with ``CBaseLoader``:
       no values built, no implicit tags resolved),
   (a) the baseline: PyYAML's C loader (``CSafeLoader``) reading the same files into values,
-  (b) a cold plan: ``.reconciler/`` removed first,
+  (b) a cold plan: ``.reconciler/`` and the document cache (``XDG_CACHE_HOME`` is a folder of the run's
+      own) removed first,
   (c) a warm plan: nothing changed since (b),
 and prints one JSON line. ``*_process_s`` are whole processes, interpreter start, imports and exit
 included, timed from outside; ``*_s`` are the seconds inside each process after its imports (what the
@@ -135,16 +136,18 @@ class _Tree:
         generate(root, n, lambda i: f"Campaign number {i}" + (" (changed at the vendor)" if i % 100 == 0 else ""),
                  sandbox=", limits: {minute: 1000000, day: 10000000}")
         self.generated = time.perf_counter() - t0
-        self.proc, self.env = serve(root)
+        self.proc, env = serve(root)
+        self.env = {**env, "XDG_CACHE_HOME": str(root / "user-cache")}
         self.runs: list[dict[str, Any]] = []
         self.documents = 0
 
     def measure(self, step: str) -> None:
-        """One step of the current run: (f) "floor", (a) "pyyaml", (b) "cold" (``.reconciler/`` removed
-        first) or (c) "warm"."""
+        """One step of the current run: (f) "floor", (a) "pyyaml", (b) "cold" (``.reconciler/`` and the
+        document cache removed first) or (c) "warm"."""
         root, env, plan, run = self.root, self.env, str(self.root / "plan"), self.runs[-1]
         if step == "cold":
             shutil.rmtree(root / "plan" / ".reconciler", ignore_errors=True)
+            shutil.rmtree(root / "user-cache", ignore_errors=True)
         os.sync()  # each run starts with nothing left for the kernel to write (100,000 files: 40 MB)
         if step in ("floor", "pyyaml"):
             wall, (seconds, docs) = timed(FLOOR if step == "floor" else PYYAML, [plan], env)
