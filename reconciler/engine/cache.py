@@ -73,6 +73,8 @@ class DocumentCache:
             found = [(index, data, Located(name, data, spots)) for index, data, spots in entry]
         except (TypeError, ValueError):  # not what ``put`` writes: read the file instead
             return None
+        if not all(type(index) is int and type(source.spots) is list for index, _, source in found):
+            return None
         self._new[key] = entry
         return found
 
@@ -86,7 +88,7 @@ class DocumentCache:
         """Keep the documents of this run's files, if they differ from the cache's; never fails the run."""
         if self.path is None or not (self._added or self._new.keys() != self._old.keys()):
             return
-        text = json.dumps({"salt": self._salt, "files": self._new}, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps({"salt": self._salt, "files": self._new}, separators=(",", ":"))
         with contextlib.suppress(OSError):  # no writable cache folder: every run is a cold one
             write_atomic(self.path, text)
 

@@ -86,7 +86,9 @@ def test_the_cache_is_kept_outside_the_repository_and_only_for_the_last_run_s_fi
 
 @pytest.mark.parametrize("content", [b"", b"{not json", b"[]", b'{"salt": "other", "files": {}}',
                                      b'{"salt": "SALT", "files": []}', b'{"salt": "SALT", "files": {"KEY": [1]}}',
-                                     b'{"salt": "SALT", "files": {"KEY": [[0, {}]]}}'])
+                                     b'{"salt": "SALT", "files": {"KEY": [[0, {}]]}}',
+                                     b'{"salt": "SALT", "files": {"KEY": [["0", {}, []]]}}',
+                                     b'{"salt": "SALT", "files": {"KEY": [[0, {}, "1 1"]]}}'])
 def test_a_broken_cache_or_one_of_other_code_is_a_cold_read(repo: Repo, monkeypatch: pytest.MonkeyPatch,
                                                             content: bytes) -> None:
     _repo(repo, 1)
