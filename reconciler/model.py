@@ -35,7 +35,7 @@ class Located:
     ``spots`` holds the line and column of each value and key (two numbers each) in the order they were
     read: a value, then, for a mapping, each key followed by its value, and for a sequence each item.
     ``pos`` finds a path's place in that order by walking the document's values (``data``): only a problem
-    needs a position, and a table by path for every value cost more to build than all the rest of reading.
+    needs a position, so none is looked up while reading.
     ``aliases`` maps a path the document does not have (an id a readable reference stands for) to the path
     that stands for it.
     """
