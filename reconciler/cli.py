@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from reconciler import __version__, terminal
-from reconciler.engine.memory import run_scope
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError, printable
 from reconciler.render import FORMATS, Format
 
@@ -22,7 +21,6 @@ from reconciler.render import FORMATS, Format
 if TYPE_CHECKING:
     from reconciler.config import Config
     from reconciler.engine.apply import Outcome
-    from reconciler.engine.load import Documents
     from reconciler.engine.targeting import Targets
     from reconciler.model import Desired, Plan
     from reconciler.providers.base import Session
@@ -38,10 +36,10 @@ CAMPAIGNS = click.option("--campaign", "campaigns", multiple=True, metavar="NAME
 
 
 def _open(path: Path, accounts: Sequence[str], *, whole: bool = True,
-          offline: bool = False) -> tuple[Config, Documents, Scope]:
-    """The configuration, the documents (the whole repository's, or with ``whole=False`` the scope's) and
-    what PATH stands for; documents that may have problems are loaded here, so that a problem stops the run
-    before any sandbox starts or any vendor is called (``offline``: unset credentials are no problem)."""
+          offline: bool = False) -> tuple[Config, dict[str, list[Desired]], Scope]:
+    """The configuration, the desired campaigns (of the whole repository's documents, or with ``whole=False``
+    of the scope's) and what PATH stands for, fully read and validated: a problem stops the run before any
+    sandbox starts or any vendor is called (``offline``: unset credentials are no problem)."""
     from reconciler.engine.preflight import open_run
 
     return open_run(path, accounts, credentials=not offline, whole=whole)
@@ -49,8 +47,8 @@ def _open(path: Path, accounts: Sequence[str], *, whole: bool = True,
 
 def _load(path: Path, accounts: Sequence[str], *, whole: bool = True,
           offline: bool = False) -> tuple[Config, dict[str, list[Desired]]]:
-    config, documents, _ = _open(path, accounts, whole=whole, offline=offline)
-    return config, documents.load()
+    config, desired, _ = _open(path, accounts, whole=whole, offline=offline)
+    return config, desired
 
 
 @click.group(cls=terminal.Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -142,14 +140,14 @@ def _providers(config: Config, plan: Plan) -> dict[str, str]:
     return {name: config.accounts[name].provider for name in plan.accounts}
 
 
-async def _make_plan(config: Config, documents: Documents, sessions: Mapping[str, Session],
-                     targets: Targets) -> tuple[dict[str, list[Desired]], Plan]:
-    from reconciler.engine.run import load_and_read, make_plan
+async def _make_plan(config: Config, desired: Mapping[str, Sequence[Desired]], sessions: Mapping[str, Session],
+                     targets: Targets) -> Plan:
+    from reconciler.engine.run import make_plan, read_all
     from reconciler.render.progress import progress
 
-    with progress(f"Reading live campaigns of {len(documents.accounts)} account(s)"):
-        desired, live = await load_and_read(documents, sessions)
-        return desired, make_plan(config, desired, live, targets)
+    with progress(f"Reading live campaigns of {len(desired)} account(s)"):
+        live = await read_all(sessions, list(desired), {name: len(items) for name, items in desired.items()})
+        return make_plan(config, desired, live, targets)
 
 
 REMOTE = click.option("--validate-remote", "remote", is_flag=True,
@@ -189,11 +187,11 @@ def plan(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], out:
     from reconciler.files import write_atomic
     from reconciler.render import render
 
-    config, documents, where = _open(path, accounts)
+    config, desired, where = _open(path, accounts)
 
     async def run() -> Plan:
-        async with connect_all(config, documents.accounts) as sessions:
-            desired, the_plan = await _make_plan(config, documents, sessions, where.targets(config, campaigns))
+        async with connect_all(config, list(desired)) as sessions:
+            the_plan = await _make_plan(config, desired, sessions, where.targets(config, campaigns))
             if remote:
                 await _check_remotely(the_plan, sessions, desired)
             return the_plan
@@ -241,13 +239,13 @@ def apply(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], pla
         shown = display_name(plan_file, Path.cwd())
         saved, providers = planfile.load(plan_file, shown)
         _check_accounts(load_config(path), providers, shown)
-        config, documents, _ = _open(path, saved.accounts)
-        return _run(_apply(config, documents, saved.accounts, force=force, ask=False, saved=(saved, shown),
+        config, desired, _ = _open(path, saved.accounts)
+        return _run(_apply(config, desired, saved.accounts, force=force, ask=False, saved=(saved, shown),
                            remote=remote))
-    config, documents, where = _open(path, accounts)
+    config, desired, where = _open(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
-    return _run(_apply(config, documents, documents.accounts, force=force, ask=not yes, remote=remote,
+    return _run(_apply(config, desired, list(desired), force=force, ask=not yes, remote=remote,
                        targets=where.targets(config, campaigns)))
 
 
@@ -262,17 +260,19 @@ def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) ->
         raise ProblemsError(problems)
 
 
-async def _apply(config: Config, source: Documents, names: Sequence[str], *, force: bool, ask: bool,
-                 saved: tuple[Plan, str] | None = None, remote: bool = False, targets: Targets | None = None) -> int:
+async def _apply(config: Config, desired: Mapping[str, Sequence[Desired]], names: Sequence[str], *, force: bool,
+                 ask: bool, saved: tuple[Plan, str] | None = None, remote: bool = False,
+                 targets: Targets | None = None) -> int:
     from reconciler.engine.lock import applying
 
     with applying(config.workdir, names, config.apply.lock_wait):  # before the live state is read
-        return await _apply_locked(config, source, names, force=force, ask=ask, saved=saved, remote=remote,
+        return await _apply_locked(config, desired, names, force=force, ask=ask, saved=saved, remote=remote,
                                    targets=targets)
 
 
-async def _apply_locked(config: Config, source: Documents, names: Sequence[str], *, force: bool, ask: bool,
-                        saved: tuple[Plan, str] | None, remote: bool, targets: Targets | None) -> int:
+async def _apply_locked(config: Config, desired: Mapping[str, Sequence[Desired]], names: Sequence[str], *,
+                        force: bool, ask: bool, saved: tuple[Plan, str] | None, remote: bool,
+                        targets: Targets | None) -> int:
     from reconciler.engine.apply import ApplyOptions, apply_plan
     from reconciler.engine.connect import connect_all
     from reconciler.engine.review import reviewed
@@ -284,9 +284,9 @@ async def _apply_locked(config: Config, source: Documents, names: Sequence[str],
     async with connect_all(config, names) as sessions:
         if saved is not None:
             with progress("Planning again to check the saved plan"):
-                desired, the_plan = await reviewed(config, saved[0], source, sessions, saved[1])
+                the_plan = await reviewed(config, saved[0], desired, sessions, saved[1])
         else:
-            desired, the_plan = await _make_plan(config, source, sessions, targets or Targets())
+            the_plan = await _make_plan(config, desired, sessions, targets or Targets())
         if remote:  # a plan the vendor refuses is not applied, not even in part
             await _check_remotely(the_plan, sessions, desired)
         click.echo(render_text(the_plan, _color()))
@@ -427,48 +427,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     if any("\0" in arg for arg in args):  # no path or name can hold one; the system would refuse it later
         click.echo("error: an argument holds a NUL byte (\\0), which no path or name can hold", err=True)
         return 1
-    with run_scope():
-        try:
-            result = cli.main(args=args, prog_name="reconciler", standalone_mode=False,
-                              color=terminal.color() or None)
-        except click.exceptions.Exit as exc:
-            return exc.exit_code
-        except (click.exceptions.Abort, KeyboardInterrupt):
-            click.echo("Interrupted.", err=True)
-            return 130
-        except click.ClickException as exc:
-            exc.show()
-            return 1
-        except ProblemsError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            click.echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
-            return 1
-        except ReconcilerError as exc:
-            for line in str(exc).splitlines() or [""]:
-                click.echo(f"error: {printable(line, None)}", err=True)
-            return 1
-        except Exception as exc:  # a defect of ours: still one line (the traceback only in the DEBUG log)
-            from reconciler.http import masked
+    try:
+        result = cli.main(args=args, prog_name="reconciler", standalone_mode=False,
+                          color=terminal.color() or None)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("Interrupted.", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 1
+    except ProblemsError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
+        return 1
+    except ReconcilerError as exc:
+        for line in str(exc).splitlines() or [""]:
+            click.echo(f"error: {printable(line, None)}", err=True)
+        return 1
+    except Exception as exc:  # a defect of ours: still one line (the traceback only in the DEBUG log)
+        from reconciler.http import masked
 
-            logging.getLogger("reconciler").debug("internal error", exc_info=True)
-            click.echo(f"error: internal error ({type(exc).__name__}: {printable(masked(str(exc)), 200)}); "
-                       "please report it (--debug shows where)", err=True)
-            return 1
-        finally:
-            _debug_log(False)
+        logging.getLogger("reconciler").debug("internal error", exc_info=True)
+        click.echo(f"error: internal error ({type(exc).__name__}: {printable(masked(str(exc)), 200)}); "
+                   "please report it (--debug shows where)", err=True)
+        return 1
+    finally:
+        _debug_log(False)
     return result if isinstance(result, int) else 0
 
 
 def run() -> NoReturn:
-    """The ``reconciler`` command: ``main``, then the process ends at once, output flushed. What the run
-    built goes with the process rather than being freed object by object by the interpreter's shutdown
-    (``engine.memory.hold``): 3% of the instructions of a warm 10,000-campaign plan's process. By then every
-    file is written and closed, and every worker and sandbox stopped."""
+    """The ``reconciler`` command. A reader that has gone (``| head``) is not an error: what is left of the
+    output goes nowhere, as Python's documentation advises for SIGPIPE."""
     code = main()
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # nobody reads the output any more (``| head``)
-        pass
-    os._exit(code)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(code)

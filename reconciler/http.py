@@ -7,14 +7,11 @@ URL or body with a credential in it, and the message we raise instead has every 
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
-import importlib
 import json
 import logging
 import random
 import re
-import threading
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -152,19 +149,6 @@ def endpoint_password(endpoint: str | None) -> list[str]:
     except ValueError:
         return []
     return [password, urllib.parse.unquote(password)] if password else []
-
-
-def prepare_in_background() -> None:
-    """Import, in a thread of its own, what httpx loads only on the first request (httpcore, h11 and anyio's
-    asyncio backend: 45 ms), for a caller with time to spare, such as one waiting for its workers. Never
-    before a fork: a child would inherit the import locks the thread may hold."""
-    threading.Thread(target=_prepare, name="reconciler-http-import", daemon=True).start()
-
-
-def _prepare() -> None:
-    with contextlib.suppress(Exception):  # the first request imports them anyway, and says what fails
-        importlib.import_module("httpcore")
-        importlib.import_module("anyio._backends._asyncio")
 
 
 def new_client(*, local: bool = False, timeout: float = TIMEOUT, tls: bool = True) -> httpx.AsyncClient:

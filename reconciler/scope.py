@@ -36,7 +36,7 @@ class Scope:
             return Targets(campaigns)
         described: set[tuple[str, str]] = set()
         for file in sorted(self.files):
-            found, _ = desired_in(config, load_file(FsPath(file), file, positions=False)[0])
+            found, _ = desired_in(config, load_file(FsPath(file), file)[0])
             described.update((d.account, d.label) for d in found)
         what = f"the documents of {self.shown}" if self.root.is_file() else f"the documents under {self.shown}"
         return Targets(campaigns, frozenset(described), what)

@@ -106,7 +106,7 @@ def uis_seed(*campaigns: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def _user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The key that signs document caches goes to a temporary folder, not the user's ~/.cache."""
+    """Document caches go to a temporary folder, not the user's ~/.cache."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
 
 

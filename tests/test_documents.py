@@ -64,27 +64,11 @@ def test_a_recursive_alias_is_refused_not_a_crash() -> None:
     assert [p.rule for p in problems] == ["YAML"] and "nested too deeply" in problems[0].message
 
 
-def test_a_file_read_without_positions_finds_them_when_asked(tmp_path: Path) -> None:
+def test_a_file_s_documents_carry_their_positions(tmp_path: Path) -> None:
     f = tmp_path / "c.yaml"
     f.write_text("name: a\n---\naccount: b\nsite_blocks:\n  - {site_block_id: 11}\n")
-    docs, problems = load_file(f, "c.yaml", positions=False)
-    assert problems == [] and [d.data["name"] if "name" in d.data else d.data["account"] for d in docs] == ["a", "b"]
+    docs, problems = load_file(f, "c.yaml")
+    assert problems == [] and [d.data.get("name", d.data.get("account")) for d in docs] == ["a", "b"]
+    assert [d.index for d in docs] == [0, 1]
     assert str(docs[1].source.pos(("site_blocks", 0, "site_block_id"))) == "c.yaml:5:21"
     assert str(docs[1].source.pos(("account",), key=True)) == "c.yaml:3:1"
-
-
-def test_problems_are_located_even_when_positions_are_not_kept(tmp_path: Path) -> None:
-    f = tmp_path / "c.yaml"
-    f.write_text("name: a\nname: b\n")
-    _, problems = load_file(f, "c.yaml", positions=False)
-    assert [str(p) for p in problems] == ["c.yaml:2:1: YAML duplicate key 'name' (first at line 1)"]
-
-
-def test_positions_come_from_the_file_as_it_is_now(tmp_path: Path) -> None:
-    f = tmp_path / "c.yaml"
-    f.write_text("name: a\nstatus: x\n")
-    docs, _ = load_file(f, "c.yaml", positions=False)
-    assert docs[0].source.pos(("status",)).line == 2
-    f.write_text("# a comment\n\nname: a\nstatus: x\n")  # rewritten in the same process
-    docs, _ = load_file(f, "c.yaml", positions=False)
-    assert docs[0].source.pos(("status",)).line == 4

@@ -1,191 +1,75 @@
-"""Campaign documents -> desired campaigns per account, with every offline problem of the run."""
+"""Campaign documents -> desired campaigns per account, with every offline problem of the run.
+
+One pass, finished before any vendor is called: each file is read (``documents``), each document validated
+against its provider's model, then duplicates and each provider's offline rules are checked across files.
+"""
 
 from __future__ import annotations
 
 import difflib
-import multiprocessing
 import os
-import stat
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path as FsPath
 
 from reconciler.config import Config
-from reconciler.documents import NOT_A_FILE, Document, decode, load_text, unreadable, walk
-from reconciler.engine.cache import UNREAD, DocumentCache, Outcome, digest, pack, unpack
-from reconciler.engine.memory import hold, kept
+from reconciler.documents import Document, read_text, walk
+from reconciler.engine.cache import DocumentCache, digest
 from reconciler.errors import Problem, ProblemsError
-from reconciler.http import prepare_in_background
 from reconciler.model import NO_LIFECYCLE, Desired, Lifecycle
 from reconciler.providers import PROVIDERS
 from reconciler.validation import validate
+from reconciler.yamltext import located
 
 ACCOUNT = "ACCOUNT"
 IDENTITY = "IDENTITY"
-PARALLEL_FROM = 250
-"""Files to read before it pays to fork workers: on 2 cores, reading 250 fresh files took 0.116 s forked
-against 0.128 s in one process, 500 files 0.247 against 0.274 s, 1,000 files 0.348 against 0.445 s."""
-MAX_WORKERS = 8
+
+Outcome = tuple[list[Desired], list[Problem]]
+"""What one file holds: its desired campaigns, and the problems that kept others from being read."""
 
 
 def load_desired(config: Config, path: FsPath, base: FsPath,
                  only: Collection[str] = ()) -> dict[str, list[Desired]]:
-    """Desired campaigns of every account (or of ``only``), sorted; raises all problems at once."""
-    return Documents(config, path, base, only).load()
+    """Desired campaigns of every account (or of ``only``), each sorted by label; file names shown relative
+    to ``base``. Raises every problem found at once."""
+    problems: list[Problem] = []
+    unknown = sorted(set(only) - set(config.accounts))
+    if unknown:
+        problems.append(Problem(None, ACCOUNT, f"unknown account(s) {', '.join(unknown)} "
+                                               f"(reconciler.yaml has: {', '.join(config.accounts)})"))
+    desired: dict[str, list[Desired]] = {name: [] for name in config.accounts if not only or name in only}
+    under = os.path.join(base, "")
+    cache = DocumentCache.open(config.workdir)
+    for file in walk(path, config.discovery):
+        shown = file[len(under):] if file.startswith(under) else file  # as display_name, without a Path each
+        found, found_problems = read_file(config, file, shown, cache)
+        problems.extend(found_problems)
+        for d in found:
+            if d.account in desired:
+                desired[d.account].append(d)
+    cache.save()
+    for name, items in desired.items():
+        items.sort(key=lambda d: (d.label, d.source.file))
+        problems.extend(_duplicates(items))
+        problems.extend(PROVIDERS[config.accounts[name].provider].offline_problems(items))
+    if problems:
+        raise ProblemsError(problems)
+    return desired
 
 
-Job = tuple[str, str, "bytes | None"]
-"""A file to read: its path, the name shown for it, and its bytes if they were read already."""
-
-
-class Documents:
-    """A run's campaign documents: found and checked against the cache when made, read by ``load``.
-
-    ``known_clean`` is told before any file is read: the cache holds this very tree (the same files, none
-    changed) from a run that found no problem in it for these accounts, so ``load`` will find none either
-    and only takes what the cache holds. Only then may a run call a vendor before ``load`` is done: bad
-    input never gets as far as a vendor call.
-    """
-
-    def __init__(self, config: Config, root: FsPath, base: FsPath, only: Collection[str] = ()) -> None:
-        self.config = config
-        self.unknown = sorted(set(only) - set(config.accounts))
-        self.accounts = tuple(name for name in config.accounts if not only or name in only)
-        self._cache = DocumentCache.open(config.workdir, {n: a.provider for n, a in config.accounts.items()})
-        self._under = str(base) + os.sep
-        self._paths = walk(root, config.discovery)
-        # Each file by the same string in every run: its absolute path. The walk's paths are all absolute or
-        # all relative to here; os.path.join for each of 10,000 took 4% of a warm plan's instructions.
-        here = "" if os.path.isabs(root) else os.path.join(os.getcwd(), "")
-        self._origins = [here + p for p in self._paths]
-        self._unchanged = self._cache.unchanged(self._origins)
-        self.known_clean = not self.unknown and self._unchanged and self._cache.clean(self.accounts)
-        self._loaded: dict[str, list[Desired]] | None = None
-        hold(self)  # with the cache and what ``load`` finds: all of it lives to the end of the run
-
-    def load(self) -> dict[str, list[Desired]]:
-        """Desired campaigns of the accounts, sorted (the same on every call); raises all problems at once.
-        When ``known_clean``, this only takes what the cache holds: no file is read, nothing waited for."""
-        if self._loaded is None:
-            self._loaded = self._load()
-        return self._loaded
-
-    def expected(self) -> dict[str, int]:
-        """About how many campaigns each account has documents for: exactly once loaded; before that, when
-        ``known_clean``, as the run that found the tree clean counted; else nothing known."""
-        if self._loaded is not None:
-            return {name: len(items) for name, items in self._loaded.items()}
-        return {name: self._cache.campaigns(name) for name in self.accounts} if self.known_clean else {}
-
-    def _load(self) -> dict[str, list[Desired]]:
-        problems: list[Problem] = []
-        if self.unknown:
-            problems.append(Problem(None, ACCOUNT, f"unknown account(s) {', '.join(self.unknown)} "
-                                                   f"(reconciler.yaml has: {', '.join(self.config.accounts)})"))
-        desired: dict[str, list[Desired]] = {name: [] for name in self.accounts}
-        with kept():
-            outcomes = self._cache.outcomes(self._origins) if self._unchanged else self._read()
-        for found, found_problems in outcomes:
-            problems.extend(found_problems)
-            for d in found:
-                if d.account in desired:
-                    desired[d.account].append(d)
-        for name, items in desired.items():
-            items.sort(key=lambda d: (d.label, d.source.file))
-            problems.extend(_duplicates(items))
-            problems.extend(PROVIDERS[self.config.accounts[name].provider].offline_problems(items))
-        self._cache.save(self._origins, {} if problems else {name: len(desired[name]) for name in self.accounts})
-        if problems:
-            raise ProblemsError(problems)
-        return desired
-
-    def _read(self) -> list[Outcome]:
-        """Each file's desired campaigns and problems: from the cache file by file, else read (across cores
-        when there are many)."""
-        cache, under = self._cache, self._under
-        outcomes: list[Outcome | None] = []
-        todo: list[tuple[int, os.stat_result, Job]] = []
-        for path, origin in zip(self._paths, self._origins, strict=True):
-            shown = path[len(under):] if path.startswith(under) else path
-            try:
-                st = os.stat(origin)
-                found = cache.lookup(origin, st) if stat.S_ISREG(st.st_mode) else unreadable(shown, NOT_A_FILE)
-            except OSError as exc:
-                outcomes.append(([], [unreadable(shown, exc.strerror)]))
-                continue
-            if isinstance(found, Problem):  # a FIFO or a device would block or never end
-                outcomes.append(([], [found]))
-                continue
-            if found is None or isinstance(found, bytes):
-                todo.append((len(outcomes), st, (origin, shown, found)))
-                outcomes.append(None)
-            else:
-                outcomes.append(found)
-        for part, (digests, chunk, read) in _read_all(self.config, todo):
-            cache.add([(job[0], st, d) for (_, st, job), d in zip(part, digests, strict=True)], chunk, read)
-            for (i, _, _), outcome in zip(part, read, strict=True):
-                outcomes[i] = outcome
-        return [o for o in outcomes if o is not None]
-
-
-Part = list[tuple[int, os.stat_result, Job]]
-
-
-def _read_all(config: Config, todo: Part) -> Iterator[tuple[Part, tuple[list[bytes], bytes, list[Outcome]]]]:
-    """Each part of ``todo`` with what reading it gave: the files' digests, the outcomes pickled (for the
-    cache) and the outcomes."""
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(todo) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        if todo:
-            digests, read = read_chunk(config, [job for _, _, job in todo])
-            yield todo, (digests, pack(read), read)
-        return
-    size = -(-len(todo) // (workers * 4))
-    parts = [todo[i:i + size] for i in range(0, len(todo), size)]
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    try:
-        jobs = [[job for _, _, job in part] for part in parts]
-        results = pool.map(_packed, [config] * len(parts), jobs)  # every worker forked by now
-        prepare_in_background()  # this process mostly waits for them meanwhile
-        for part, (digests, chunk) in zip(parts, results, strict=True):
-            yield part, (digests, chunk, unpack(chunk))
-    finally:
-        # The workers end by themselves, and the executor's own thread joins them: waiting here for them to
-        # end took 20 ms of the 200 that reading 500 files took.
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _packed(config: Config, jobs: Sequence[Job]) -> tuple[list[bytes], bytes]:
-    """In a worker: ``read_chunk`` with the outcomes pickled once, here, for both the pipe and the cache."""
-    digests, read = read_chunk(config, jobs)
-    return digests, pack(read)
-
-
-def read_chunk(config: Config, jobs: Sequence[Job]) -> tuple[list[bytes], list[Outcome]]:
-    """The files' content digests and outcomes."""
-    digests: list[bytes] = []
-    outcomes: list[Outcome] = []
-    for origin, shown, data in jobs:
-        if data is None:
-            try:
-                with open(origin, "rb") as f:
-                    data = f.read()
-            except OSError as exc:
-                outcomes.append(([], [unreadable(shown, exc.strerror)]))
-                digests.append(UNREAD)
-                continue
-        digests.append(digest(data))
-        outcomes.append(read_file(config, origin, shown, data))
-    return digests, outcomes
-
-
-def read_file(config: Config, origin: str, shown: str, data: bytes) -> Outcome:
-    """The desired campaigns of one file's bytes, and the problems of those it could not read."""
-    text, problems = decode(data, shown)
+def read_file(config: Config, path: str, shown: str, cache: DocumentCache) -> Outcome:
+    """The desired campaigns of one file, and the problems of those it could not read; its documents from
+    ``cache`` when its text was read before."""
+    text, problems = read_text(path, shown)
     if text is None:
         return [], problems
-    docs, problems = load_text(text, shown, origin=origin)
+    key = digest(text)
+    found = cache.get(key, shown)
+    if found is None:
+        found, problems = located(text, shown)
+        if not problems:
+            cache.put(key, found)
+    docs = [Document(data, source, index) for index, data, source in found]
     desired, more = desired_in(config, docs)
     return desired, problems + more
 

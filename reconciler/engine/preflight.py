@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reconciler.config import Config, ConfigProblems, load_config, missing_credentials
-from reconciler.engine.load import ACCOUNT, Documents
+from reconciler.engine.load import ACCOUNT, load_desired
 from reconciler.errors import Problem, ProblemsError
+from reconciler.model import Desired
 from reconciler.scope import Scope, scope
 
 
 def open_run(path: Path, accounts: Sequence[str], *, credentials: bool = True,
-             whole: bool = True) -> tuple[Config, Documents, Scope]:
-    """The configuration, the documents of a run (``accounts``: only these; ``whole``: the repository's, else
+             whole: bool = True) -> tuple[Config, dict[str, list[Desired]], Scope]:
+    """The configuration, the desired campaigns of a run (``accounts``: only these; ``whole``: the repository's, else
     those of what PATH stands for) and that scope; raises every problem found. When reconciler.yaml has
     problems, the documents of its accounts that have none are checked too. Without ``credentials`` (an
     offline check) unset credential variables are no problem."""
@@ -25,27 +26,24 @@ def open_run(path: Path, accounts: Sequence[str], *, credentials: bool = True,
             raise
         found = _documents_problems(exc.partial, path, accounts, exc.broken, credentials, whole)
         raise ProblemsError([*exc.problems, *found]) from None
-    where, documents = _documents(config, path, accounts, whole)
-    preflight(config, documents, credentials)
-    return config, documents, where
-
-
-def _documents(config: Config, path: Path, accounts: Sequence[str], whole: bool) -> tuple[Scope, Documents]:
     where = scope(path, config, Path.cwd())
-    return where, Documents(config, config.root if whole else where.root, Path.cwd(), accounts)
+    return config, preflight(config, path, accounts, where, credentials, whole), where
 
 
-def preflight(config: Config, documents: Documents, credentials: bool = True) -> None:
-    """Raise, together, the unset credential variables of every account of the run (with ``credentials``) and
-    every problem of its documents (loaded here unless the cache knows them clean)."""
-    problems = missing_credentials(config, documents.accounts) if credentials else []
-    if problems or not documents.known_clean:
-        try:
-            documents.load()
-        except ProblemsError as exc:
-            problems.extend(exc.problems)
+def preflight(config: Config, path: Path, accounts: Sequence[str], where: Scope, credentials: bool,
+              whole: bool) -> dict[str, list[Desired]]:
+    """The desired campaigns of the run's accounts (the whole repository's documents, or with ``whole=False``
+    those of ``where``); raises, together, the unset credential variables of every account of the run (with
+    ``credentials``) and every problem of its documents."""
+    names = [name for name in config.accounts if not accounts or name in accounts]
+    problems = missing_credentials(config, names) if credentials else []
+    try:
+        desired = load_desired(config, config.root if whole else where.root, Path.cwd(), accounts)
+    except ProblemsError as exc:
+        problems.extend(exc.problems)
     if problems:
         raise ProblemsError(problems)
+    return desired
 
 
 def _documents_problems(partial: Config, path: Path, accounts: Sequence[str], broken: Sequence[str],
@@ -56,7 +54,7 @@ def _documents_problems(partial: Config, path: Path, accounts: Sequence[str], br
     if not only:
         return []
     try:
-        preflight(partial, _documents(partial, path, only, whole)[1], credentials)
+        preflight(partial, path, only, scope(path, partial, Path.cwd()), credentials, whole)
     except ProblemsError as exc:
         return [p for p in exc.problems if not (p.rule == ACCOUNT and any(f"'{b}'" in p.message for b in broken))]
     return []

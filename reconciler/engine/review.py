@@ -15,8 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reconciler.config import Config
-from reconciler.engine.load import Documents
-from reconciler.engine.run import load_and_read, make_plan
+from reconciler.engine.run import make_plan, read_all
 from reconciler.engine.saved import RULE, stale
 from reconciler.engine.targeting import Targets
 from reconciler.errors import Problem, ProblemsError
@@ -28,11 +27,11 @@ SHOWN = 5
 """Differences named one by one; more are counted."""
 
 
-async def reviewed(config: Config, saved: Plan, documents: Documents, sessions: Mapping[str, Session],
-                   shown: str) -> tuple[dict[str, list[Desired]], Plan]:
-    """The documents' campaigns and the plan to apply for ``saved``: made again now, and identical to it;
+async def reviewed(config: Config, saved: Plan, desired: Mapping[str, Sequence[Desired]],
+                   sessions: Mapping[str, Session], shown: str) -> Plan:
+    """The plan to apply for ``saved``: made again now from ``desired`` and the live campaigns, and identical to it;
     else ProblemsError naming what changed (nothing was written)."""
-    desired, live = await load_and_read(documents, sessions)
+    live = await read_all(sessions, list(desired), {name: len(items) for name, items in desired.items()})
     problems = [p for name in saved.accounts for p in stale(saved.for_account(name).targets, live[name], shown)]
     if problems:
         raise ProblemsError([*problems, Problem(None, RULE, f"{shown}: the plan is out of date; make a new one")])
@@ -44,7 +43,7 @@ async def reviewed(config: Config, saved: Plan, documents: Documents, sessions: 
                             + [Problem(None, RULE, f"{shown}: it is not the plan the documents and live campaigns "
                                                    "give now (edited, made elsewhere or out of date); nothing was "
                                                    "changed: make a new plan and review it")])
-    return desired, fresh
+    return fresh
 
 
 def _targeted(saved: Plan) -> Targets | None:

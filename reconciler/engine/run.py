@@ -11,8 +11,6 @@ from typing import cast
 from reconciler.config import Config
 from reconciler.engine.apply import Outcome, Status
 from reconciler.engine.connect import context
-from reconciler.engine.load import Documents
-from reconciler.engine.memory import hold, kept
 from reconciler.engine.plan import AccountPlan, order, plan_live
 from reconciler.engine.safety import thresholds
 from reconciler.engine.targeting import Targets, chosen, narrow, unmatched
@@ -49,34 +47,6 @@ def make_plan(config: Config, desired: Mapping[str, Sequence[Desired]], live: Ma
     return replace(the_plan, warnings=(*notes, *the_plan.warnings))
 
 
-SEND_TURNS = 20
-"""Turns of the event loop given to the vendor reads before the cached documents are taken: enough to
-connect to a nearby endpoint and send the requests (a remote one simply gets its requests out later)."""
-
-
-async def load_and_read(documents: Documents, sessions: Mapping[str, Session]
-                        ) -> tuple[dict[str, list[Desired]], dict[str, LiveState]]:
-    """The documents' desired campaigns and the live state of their accounts.
-
-    Documents that may have problems are loaded first, so that a problem stops the run before any call.
-    Documents known to be clean (``Documents.known_clean``: the cache holds this very tree from a run that
-    found none) can stop nothing: the reads are sent first, and the documents taken from the cache while
-    the vendors prepare their answers (10,000 campaigns: 60 ms of each overlap)."""
-    names = documents.accounts
-    if not documents.known_clean:
-        desired = documents.load()
-        return desired, await read_all(sessions, names, documents.expected())
-    reading = asyncio.ensure_future(read_all(sessions, names, documents.expected()))
-    for _ in range(SEND_TURNS):
-        await asyncio.sleep(0)
-    try:
-        desired = documents.load()
-    except BaseException:
-        reading.cancel()
-        raise
-    return desired, await reading
-
-
 def combine(config: Config, parts: Mapping[str, AccountPlan]) -> Plan:
     """One ordered plan from the accounts' shares, with their threshold warnings."""
     operations: list[Operation] = []
@@ -91,16 +61,14 @@ def combine(config: Config, parts: Mapping[str, AccountPlan]) -> Plan:
 
 async def read_all(sessions: Mapping[str, Session], names: Sequence[str],
                    expected: Mapping[str, int] | None = None) -> dict[str, LiveState]:
-    """Each account's live state, read concurrently (kept out of the collector's passes, and held to the end
-    of the process); ``expected``: about how many campaigns each account has documents for."""
+    """Each account's live state, read concurrently; ``expected``: about how many campaigns each account has
+    documents for."""
     expected = expected or {}
-    with kept():
-        states = await asyncio.gather(*(sessions[n].read(expected.get(n, 0)) for n in names),
-                                      return_exceptions=True)
+    states = await asyncio.gather(*(sessions[n].read(expected.get(n, 0)) for n in names), return_exceptions=True)
     failed = [(n, s) for n, s in zip(names, states, strict=True) if isinstance(s, BaseException)]
     if failed:
         raise failures("reading the live campaigns", failed)
-    return hold(dict(zip(names, cast(list[LiveState], states), strict=True)))
+    return dict(zip(names, cast(list[LiveState], states), strict=True))
 
 
 def failures(what: str, failed: Sequence[tuple[str, BaseException]]) -> BaseException:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from reconciler.diff import changed_fields
 from reconciler.errors import Problem
 from reconciler.http import DEFAULT_RETRY, RetryPolicy, needs_tls, new_client
-from reconciler.model import Desired, Live, LiveState, Operation, made_at_once
+from reconciler.model import Desired, Live, LiveState, Operation
 
 if TYPE_CHECKING:  # only the commands that talk to a vendor or serve a sandbox load these
     import httpx
@@ -57,7 +57,6 @@ class AccountContext:
         return new_client(local=local, timeout=self.retry.timeout, tls=needs_tls(endpoint, local=local))
 
 
-@made_at_once
 @dataclass(frozen=True)
 class Match:
     """A desired campaign, the live one it matched (``None``: to be created) and the fields that differ."""

@@ -1,10 +1,9 @@
-"""The cache of read documents (issue 9): same result as reading, reused only when the content is the same."""
+"""The cache of read documents: the same result as reading, used only for the same text, a cold read when
+it is missing or broken, and never kept in the repository."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +12,12 @@ from conftest import Repo, uis_config, uis_seed
 
 from reconciler.config import load_config
 from reconciler.engine import load
-from reconciler.engine.cache import DocumentCache
+from reconciler.engine.cache import DocumentCache, cache_file, digest, salt
 from reconciler.engine.load import load_desired
 from reconciler.errors import ProblemsError
+from reconciler.yamltext import located
 
-CAMPAIGN = "account: u\nname: {name}\nstatus: active\ndescription: '{text}'\n"
+CAMPAIGN = "account: u\nname: {name}\nstatus: active\nsite_id: 1\ndescription: '{text}'\n"
 
 
 def _repo(repo: Repo, n: int = 3) -> None:
@@ -27,231 +27,113 @@ def _repo(repo: Repo, n: int = 3) -> None:
         repo.write(f"c/{i}.yaml", CAMPAIGN.format(name=f"C{i}", text=f"t{i}"))
 
 
-def _age(path: Path, seconds: float = 60) -> None:
-    """As if written a while ago: the cache trusts an unchanged stat only for files older than itself."""
-    st = path.stat()
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - int(seconds * 1e9)))
-
-
 def _parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files whose YAML is parsed from now on."""
     seen: list[str] = []
-    real = load.read_file
 
-    def spy(config: object, origin: str, shown: str, data: bytes) -> object:
-        seen.append(shown)
-        return real(config, origin, shown, data)  # type: ignore[arg-type]
+    def spy(text: str, name: str) -> Any:
+        seen.append(name)
+        return located(text, name)
 
-    monkeypatch.setattr(load, "read_file", spy)
+    monkeypatch.setattr(load, "located", spy)
     return seen
 
 
-def _desired(repo: Repo) -> dict[str, dict[str, object]]:
-    found = load_desired(load_config(repo.path), repo.path, repo.path)
-    return {str(d.key): dict(d.fields) for d in found["u"]}
+def _desired(repo: Repo) -> list[tuple[Any, ...]]:
+    found = load_desired(load_config(repo.path), repo.path, repo.path)["u"]
+    return [(d.key, d.source.file, dict(d.fields), str(d.source.pos(("description",))),
+             str(d.source.pos(("status",), key=True))) for d in found]
 
 
-def test_unchanged_files_are_not_read_again_and_give_the_same_campaigns(
+def _file(repo: Repo) -> Path:
+    return cache_file(load_config(repo.path).workdir)
+
+
+def test_unchanged_files_are_not_parsed_again_and_give_the_same_campaigns(
         repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     _repo(repo)
-    for f in (repo.path / "c").iterdir():
-        _age(f)
+    cold = _desired(repo)
     parsed = _parsed(monkeypatch)
-    first = _desired(repo)
-    assert sorted(parsed) == ["c/0.yaml", "c/1.yaml", "c/2.yaml"]
-    parsed.clear()
-    assert _desired(repo) == first
+    assert _desired(repo) == cold
+    assert parsed == []
+    repo.write("c/1.yaml", "# moved down a line\n" + CAMPAIGN.format(name="C1", text="new"))
+    warm = _desired(repo)
+    assert parsed == ["c/1.yaml"]
+    assert warm[1][2]["description"] == "new" and warm[1][3] == "c/1.yaml:6:14"
+    assert warm[0] == cold[0] and warm[2] == cold[2]
+
+
+def test_the_same_text_under_another_name_is_located_in_that_file(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    _repo(repo, 1)
+    _desired(repo)
+    parsed = _parsed(monkeypatch)
+    (repo.path / "c/0.yaml").rename(repo.path / "c/moved.yaml")
+    assert _desired(repo)[0][1] == "c/moved.yaml" and _desired(repo)[0][3] == "c/moved.yaml:5:14"
     assert parsed == []
 
 
-@pytest.mark.parametrize("first, then", [(".", "absolute"), ("absolute", "."), ("c", "absolute c")])
-def test_a_file_is_the_same_entry_whether_the_tree_is_named_relative_or_absolute(
-        repo: Repo, monkeypatch: pytest.MonkeyPatch, first: str, then: str) -> None:
+def test_the_cache_is_kept_outside_the_repository_and_only_for_the_last_run_s_files(repo: Repo) -> None:
     _repo(repo)
-    for f in (repo.path / "c").iterdir():
-        _age(f)
-    parsed = _parsed(monkeypatch)
-    config = load_config(repo.path)
-
-    def keys(root: str) -> list[str]:
-        words = root.split()
-        path = repo.path.joinpath(*words[1:]) if words[0] == "absolute" else Path(root)
-        assert path.is_absolute() == (words[0] == "absolute")
-        return sorted(str(d.key) for d in load_desired(config, path, repo.path)["u"])
-
-    assert keys(first) == ["C0", "C1", "C2"] and len(parsed) == 3
-    parsed.clear()
-    assert keys(then) == ["C0", "C1", "C2"]
-    assert parsed == []  # taken from the cache: the same file, however the tree was named
-
-
-def test_a_changed_file_is_read_again_even_with_the_same_size_and_time(
-        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    _repo(repo)
-    parsed = _parsed(monkeypatch)
     _desired(repo)
-    f = repo.path / "c" / "1.yaml"
-    st = f.stat()
-    f.write_text(CAMPAIGN.format(name="C1", text="XX"))  # same size
-    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))  # same time: only the content hash tells
-    parsed.clear()
-    assert _desired(repo)["C1"]["description"] == "XX"
-    assert parsed == ["c/1.yaml"]
+    path = _file(repo)
+    assert not path.is_relative_to(repo.path)
+    assert not any(p.name.endswith(".json") for p in repo.path.rglob(".reconciler/**/*"))
+    assert len(json.loads(path.read_bytes())["files"]) == 3
+    (repo.path / "c/2.yaml").unlink()
+    _desired(repo)
+    assert len(json.loads(path.read_bytes())["files"]) == 2
 
 
-def test_problems_are_cached_too_and_keep_their_lines(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("content", [b"", b"{not json", b"[]", b'{"salt": "other", "files": {}}',
+                                     b'{"salt": "SALT", "files": []}', b'{"salt": "SALT", "files": {"KEY": [1]}}',
+                                     b'{"salt": "SALT", "files": {"KEY": [[0, {}]]}}',
+                                     b'{"salt": "SALT", "files": {"KEY": [["0", {}, []]]}}',
+                                     b'{"salt": "SALT", "files": {"KEY": [[0, {}, "1 1"]]}}'])
+def test_a_broken_cache_or_one_of_other_code_is_a_cold_read(repo: Repo, monkeypatch: pytest.MonkeyPatch,
+                                                            content: bytes) -> None:
     _repo(repo, 1)
-    repo.write("c/bad.yaml", "account: u\nname: B\nstatus: sleeping\n")
+    cold = _desired(repo)
+    key = digest((repo.path / "c/0.yaml").read_text())
+    _file(repo).write_bytes(content.replace(b"SALT", salt().encode()).replace(b"KEY", key.encode()))
+    parsed = _parsed(monkeypatch)
+    assert _desired(repo) == cold
+    assert parsed == ["c/0.yaml"]
+    assert _desired(repo) == cold and parsed == ["c/0.yaml"]  # written again whole: warm once more
+
+
+def test_a_file_with_problems_is_never_taken_from_the_cache(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    _repo(repo, 1)
+    repo.write("c/bad.yaml", "account: u\nname: X\nname: Y\n")
+    parsed = _parsed(monkeypatch)
     for _ in range(2):
         with pytest.raises(ProblemsError) as exc:
             _desired(repo)
-        assert [str(p).split(" ")[0] for p in exc.value.problems] == ["c/bad.yaml:3:9:"]
-
-
-def test_positions_of_a_cached_document_are_found_when_a_plan_time_problem_needs_them(repo: Repo) -> None:
-    repo.write("reconciler.yaml", uis_config())
-    repo.write_json("seed.json", uis_seed())
-    repo.write("c.yaml", "account: u\nname: A\nstatus: active\nsite: c.example\n")
-    for _ in range(2):  # the second run reads the document from the cache
-        result = repo.run("plan", ".")
-        assert result.code == 1
-        assert result.err.startswith("c.yaml:4:7: UIS-")
-
-
-def test_a_cache_not_signed_with_this_users_key_is_ignored(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    _repo(repo)
-    for f in (repo.path / "c").iterdir():
-        _age(f)
-    parsed = _parsed(monkeypatch)
-    _desired(repo)
-    cache = repo.path / ".reconciler" / "cache" / "documents.pickle"
-    blob = cache.read_bytes()
-    cache.write_bytes(bytes(32) + blob[32:])  # what a pull request could commit: no valid signature
-    parsed.clear()
-    _desired(repo)
-    assert len(parsed) == 3
-
-
-@pytest.mark.parametrize("damage", [b"", b"short", b"x" * 40])
-def test_an_empty_or_cut_short_cache_reads_as_none(repo: Repo, monkeypatch: pytest.MonkeyPatch,
-                                                  damage: bytes) -> None:
-    _repo(repo)
-    for f in (repo.path / "c").iterdir():
-        _age(f)
-    parsed = _parsed(monkeypatch)
-    expected = _desired(repo)
-    cache = repo.path / ".reconciler" / "cache" / "documents.pickle"
-    cache.write_bytes(damage)
-    parsed.clear()
-    assert _desired(repo) == expected
-    assert len(parsed) == 3  # read again, and cached again
-    parsed.clear()
-    assert _desired(repo) == expected
-    assert parsed == []
+        assert [str(p) for p in exc.value.problems] == ["c/bad.yaml:3:1: YAML duplicate key 'name' (first at line 2)"]
+    assert parsed.count("c/bad.yaml") == 2 and parsed.count("c/0.yaml") == 1
 
 
 def test_the_cache_can_be_turned_off(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RECONCILER_CACHE", "off")
-    _repo(repo)
-    _desired(repo)
-    assert not (repo.path / ".reconciler" / "cache").exists()
-
-
-def test_many_files_are_read_across_processes_with_the_same_result(
-        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RECONCILER_CACHE", "off")
-    _repo(repo, 12)
-    repo.write("c/bad.yaml", "account: u\nname: B\nstatus: active\nstatus: inactive\n")
-    monkeypatch.setattr(load, "PARALLEL_FROM", 1000)
-    with pytest.raises(ProblemsError) as one:
-        _desired(repo)
-    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    pools: list[object] = []
-
-    class CountedPool(ProcessPoolExecutor):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            pools.append(self)
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(load, "ProcessPoolExecutor", CountedPool)
-    workers_then: list[int] = []  # the HTTP stack is imported meanwhile in a thread: never before a fork
-    monkeypatch.setattr(load, "prepare_in_background",
-                        lambda: workers_then.append(len(multiprocessing.active_children())))
-    with pytest.raises(ProblemsError) as many:
-        _desired(repo)
-    assert len(pools) == 1  # read by worker processes indeed
-    assert workers_then == [2]
-    assert [str(p) for p in many.value.problems] == [str(p) for p in one.value.problems]
-    assert [str(p) for p in one.value.problems] == ["c/bad.yaml:4:1: YAML duplicate key 'status' (first at line 3)"]
-    repo.path.joinpath("c/bad.yaml").unlink()
-    sequential = _desired(repo)
-    monkeypatch.setattr(load, "PARALLEL_FROM", 1000)
-    assert _desired(repo) == sequential and len(sequential) == 12
-    assert workers_then == [2, 2]  # read by workers again; in one process, nothing to wait for
-
-
-def test_rounds_of_edits_always_give_what_the_files_say(repo: Repo) -> None:
-    """Chunks go stale as files change, are dropped and packed again: the result is always the files'."""
-    _repo(repo, 4)
-    for round_ in range(5):
-        changed = range(round_ % 4 + 1)
-        for i in changed:
-            repo.write(f"c/{i}.yaml", CAMPAIGN.format(name=f"C{i}", text=f"round {round_}"))
-        if round_ == 3:
-            repo.path.joinpath("c/3.yaml").unlink()
-        want = {f"C{i}": (f"round {round_}" if i in changed else None) for i in range(4)
-                if round_ < 3 or i != 3}
-        got = {k: v["description"] for k, v in _desired(repo).items()}
-        assert got.keys() == want.keys()
-        assert all(w is None or got[k] == w for k, w in want.items())
-
-
-def test_a_file_that_cannot_be_read_is_never_taken_from_the_cache(repo: Repo) -> None:
-    _repo(repo, 1)
-    link = repo.path / "c" / "x.yaml"
-    link.symlink_to("x.yaml")  # a symlink loop
-    for _ in range(2):
-        with pytest.raises(ProblemsError) as exc:
-            _desired(repo)
-        assert [str(p) for p in exc.value.problems] == [
-            "c/x.yaml:1:1: YAML cannot read file: Too many levels of symbolic links"]
-    link.unlink()
-    repo.write("c/x.yaml", CAMPAIGN.format(name="X", text="x"))
-    assert sorted(_desired(repo)) == ["C0", "X"]
-
-
-def test_an_unchanged_tree_is_taken_whole_and_any_change_falls_back_to_file_by_file(
-        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    _repo(repo)
-    for f in (repo.path / "c").iterdir():
-        _age(f)
-    first = _desired(repo)  # cold: writes the cache for these three files
-    lookups: list[str] = []
-    real = DocumentCache.lookup
-
-    def spy(self: DocumentCache, path: str, st: os.stat_result) -> object:
-        lookups.append(os.path.basename(path))
-        return real(self, path, st)
-
-    monkeypatch.setattr(DocumentCache, "lookup", spy)
+    _repo(repo, 2)
     parsed = _parsed(monkeypatch)
-    assert _desired(repo) == first
-    assert lookups == [] and parsed == []  # one pass over the stamps, no per-file lookup
-    repo.write("c/3.yaml", CAMPAIGN.format(name="C3", text="t3"))  # a new file: not the tree it was
-    assert set(_desired(repo)) == {"C0", "C1", "C2", "C3"}
-    assert sorted(lookups) == ["0.yaml", "1.yaml", "2.yaml", "3.yaml"] and parsed == ["c/3.yaml"]
-    lookups.clear()
-    parsed.clear()
-    _age(repo.path / "c" / "3.yaml")
-    repo.write("c/0.yaml", CAMPAIGN.format(name="C0", text="changed"))
-    _age(repo.path / "c" / "0.yaml")  # a changed stamp, old enough to be trusted: read again
-    assert _desired(repo)["C0"]["description"] == "changed"
-    assert parsed == ["c/0.yaml"]
-    lookups.clear()
-    parsed.clear()
-    (repo.path / "c" / "2.yaml").unlink()  # a file gone
-    assert set(_desired(repo)) == {"C0", "C1", "C3"}
-    assert parsed == [] and len(lookups) == 3
-    lookups.clear()
-    assert set(_desired(repo)) == {"C0", "C1", "C3"}
-    assert lookups == []  # the cache was written for the new tree
+    _desired(repo)
+    _desired(repo)
+    assert parsed == ["c/0.yaml", "c/1.yaml"] * 2
+    assert not _file(repo).exists()
+
+
+def test_values_and_positions_come_back_as_they_were_read(tmp_path: Path) -> None:
+    text = ("a: [1, -2.5, .inf, .nan, true, null, '3', 12345678901234567890]\nb: {c: {d: [x, {e: y}]}}\n"
+            "f: 'élan'\n")
+    found, problems = located(text, "x.yaml")
+    assert problems == []
+    writer = DocumentCache(tmp_path / "c.json", "s")
+    writer.put("k", found)
+    writer.save()
+    back = DocumentCache(tmp_path / "c.json", "s").get("k", "y.yaml")
+    assert back is not None and len(back) == 1
+    (index, data, source), (_, original, was) = back[0], found[0]
+    assert index == 0 and repr(data) == repr(original)  # repr: nan != nan
+    assert source.spots == was.spots and source.file == "y.yaml"
+    assert str(source.pos(("b", "c", "d", 1, "e"))) == "y.yaml:2:20"
+    assert DocumentCache(tmp_path / "c.json", "other").get("k", "y.yaml") is None

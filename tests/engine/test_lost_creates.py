@@ -105,7 +105,8 @@ def test_eng_09_past_the_bound_the_create_is_unknown_exit_1_and_the_next_plan_fi
 
 def test_eng_09_a_create_answered_with_500_is_looked_up_once_then_sent_again(repo: Repo) -> None:
     """A vendor that answered has finished with the request: absent on look-up is certain, so it is re-sent."""
-    repo.write("reconciler.yaml", "version: 1\naccounts:\n  u:\n    provider: uis\n    sandbox:\n"
+    repo.write("reconciler.yaml", "version: 1\ndocuments: ['**/*.y*ml']\naccounts:\n  u:\n    provider: uis\n"
+                                  "    sandbox:\n"
                                   "      seed: seed.json\n"
                                   "      faults: {error_rate: 1, limit: 1, only: create.campaigns}\n"
                                   "apply: {backoff: 0.01, backoff_cap: 0.05, attempts: 3, settle: 30}\n")
