@@ -13,17 +13,14 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from reconciler import __version__, terminal
-from reconciler.errors import Problem, ProblemsError, ReconcilerError, UnsafePlanError, printable
+from reconciler.errors import Problem, ProblemsError, ReconcilerError, printable
 from reconciler.render import FORMATS, Format
 
 # Each command imports what it uses when it runs: `--help` loads no provider, and `validate` only the
 # providers its accounts use, without the HTTP client, the sandbox server or the saved-plan models.
 if TYPE_CHECKING:
     from reconciler.config import Config
-    from reconciler.engine.apply import Outcome
-    from reconciler.engine.targeting import Targets
     from reconciler.model import Desired, Plan
-    from reconciler.providers.base import Session
     from reconciler.scope import Scope
 
 T = TypeVar("T")
@@ -140,34 +137,9 @@ def _providers(config: Config, plan: Plan) -> dict[str, str]:
     return {name: config.accounts[name].provider for name in plan.accounts}
 
 
-async def _make_plan(config: Config, desired: Mapping[str, Sequence[Desired]], sessions: Mapping[str, Session],
-                     targets: Targets) -> Plan:
-    from reconciler.engine.run import make_plan, read_all
-    from reconciler.render.progress import progress
-
-    with progress(f"Reading live campaigns of {len(desired)} account(s)"):
-        live = await read_all(sessions, list(desired), {name: len(items) for name, items in desired.items()})
-        return make_plan(config, desired, live, targets)
-
-
 REMOTE = click.option("--validate-remote", "remote", is_flag=True,
                       help="Have the vendor check every planned create and update without acting (Enswitch: "
                            "validation=1); any refusal fails the run before anything is changed.")
-
-
-async def _check_remotely(plan: Plan, sessions: Mapping[str, Session],
-                          desired: Mapping[str, Sequence[Desired]] | None) -> None:
-    """--validate-remote: the vendors' refusals raised as located problems; notes on what was not checked."""
-    from reconciler.engine.remote import validate_remote
-    from reconciler.render.progress import progress
-
-    with progress("Validating the planned requests with the vendors"):
-        report = await validate_remote(plan, sessions, desired)
-    for note in report.notes:
-        click.echo(f"note: {note}", err=True)
-    if report.problems:
-        raise ProblemsError(report.problems)
-    click.echo(f"Remote validation: the vendors accept all {report.checked} checked request(s).", err=True)
 
 
 @cli.command()
@@ -182,7 +154,7 @@ async def _check_remotely(plan: Plan, sessions: Mapping[str, Session],
 def plan(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], out: Path | None, fmt: Format,
          detailed_exitcode: bool, remote: bool) -> int:
     """Show the calls that would make the live campaigns match the documents."""
-    from reconciler import planfile
+    from reconciler import planfile, runs
     from reconciler.engine.connect import connect_all
     from reconciler.files import write_atomic
     from reconciler.render import render
@@ -191,9 +163,9 @@ def plan(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], out:
 
     async def run() -> Plan:
         async with connect_all(config, list(desired)) as sessions:
-            the_plan = await _make_plan(config, desired, sessions, where.targets(config, campaigns))
+            the_plan = await runs.plan_live(config, desired, sessions, where.targets(config, campaigns))
             if remote:
-                await _check_remotely(the_plan, sessions, desired)
+                await runs.check_remotely(the_plan, sessions, desired)
             return the_plan
 
     the_plan = _run(run())
@@ -229,6 +201,8 @@ def show(file: Path, fmt: Format) -> int:
 def apply(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], plan_file: Path | None, yes: bool,
           force: bool, remote: bool) -> int:
     """Plan (or load a saved plan), then carry it out and check the result."""
+    from reconciler import runs
+
     if plan_file is not None:
         from reconciler import planfile
         from reconciler.config import load_config
@@ -240,13 +214,13 @@ def apply(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], pla
         saved, providers = planfile.load(plan_file, shown)
         _check_accounts(load_config(path), providers, shown)
         config, desired, _ = _open(path, saved.accounts)
-        return _run(_apply(config, desired, saved.accounts, force=force, ask=False, saved=(saved, shown),
-                           remote=remote))
+        return _run(runs.apply_run(config, desired, saved.accounts, force=force, ask=False, saved=(saved, shown),
+                                   remote=remote))
     config, desired, where = _open(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
-    return _run(_apply(config, desired, list(desired), force=force, ask=not yes, remote=remote,
-                       targets=where.targets(config, campaigns)))
+    return _run(runs.apply_run(config, desired, list(desired), force=force, ask=not yes, remote=remote,
+                               targets=where.targets(config, campaigns)))
 
 
 def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) -> None:
@@ -258,88 +232,6 @@ def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) ->
                 if name not in config.accounts or config.accounts[name].provider != provider]
     if problems:
         raise ProblemsError(problems)
-
-
-async def _apply(config: Config, desired: Mapping[str, Sequence[Desired]], names: Sequence[str], *, force: bool,
-                 ask: bool, saved: tuple[Plan, str] | None = None, remote: bool = False,
-                 targets: Targets | None = None) -> int:
-    from reconciler.engine.lock import applying
-
-    with applying(config.workdir, names, config.apply.lock_wait):  # before the live state is read
-        return await _apply_locked(config, desired, names, force=force, ask=ask, saved=saved, remote=remote,
-                                   targets=targets)
-
-
-async def _apply_locked(config: Config, desired: Mapping[str, Sequence[Desired]], names: Sequence[str], *,
-                        force: bool, ask: bool, saved: tuple[Plan, str] | None, remote: bool,
-                        targets: Targets | None) -> int:
-    from reconciler.engine.apply import ApplyOptions, apply_plan
-    from reconciler.engine.connect import connect_all
-    from reconciler.engine.review import reviewed
-    from reconciler.engine.run import verify
-    from reconciler.engine.targeting import Targets
-    from reconciler.render.progress import progress
-    from reconciler.render.text import render_text
-
-    async with connect_all(config, names) as sessions:
-        if saved is not None:
-            with progress("Planning again to check the saved plan"):
-                the_plan = await reviewed(config, saved[0], desired, sessions, saved[1])
-        else:
-            the_plan = await _make_plan(config, desired, sessions, targets or Targets())
-        if remote:  # a plan the vendor refuses is not applied, not even in part
-            await _check_remotely(the_plan, sessions, desired)
-        click.echo(render_text(the_plan, _color()))
-        if the_plan.empty:
-            return 0
-        if the_plan.needs_force and not force:
-            raise UnsafePlanError("the plan exceeds a safety threshold (see the warnings above); nothing was "
-                                  "changed. Check it, then apply with --force")
-        if ask and not terminal.ask("\nApply these changes?"):
-            click.echo("Apply cancelled; nothing was changed.")
-            return 1
-        click.echo("")
-        options = ApplyOptions(config.apply.concurrency, config.apply.retry(), config.apply.settle)
-        with progress("Applying", len(the_plan.operations)) as step:
-
-            def report(outcome: Outcome) -> None:
-                _report(outcome)
-                step()
-
-            outcomes = await apply_plan(the_plan, sessions, report, options)
-        code = _summary(outcomes)
-        with progress("Reading back the touched campaigns"):
-            drift = await verify(config, the_plan, outcomes, sessions)
-    for line in drift:
-        click.echo(f"verify: {line}", err=True)
-    if drift:
-        click.echo(f"Verify failed: {len(drift)} difference(s) from the plan; run plan to see them.", err=True)
-        return 1
-    if code == 0:
-        click.echo("Verified: every touched campaign now matches the plan.")
-    return code
-
-
-def _report(outcome: Outcome) -> None:
-    from reconciler.engine.apply import Status
-
-    op = outcome.operation
-    line = f"{outcome.status}: {op.account} / {op.campaign}: {op.action} ({op.method})"
-    terminal.say(printable(line + (f": {outcome.detail}" if outcome.detail else ""), None),
-                 err=outcome.status is not Status.DONE)
-
-
-def _summary(outcomes: Sequence[Outcome]) -> int:
-    from reconciler.engine.apply import Status
-
-    counts = {s: sum(1 for o in outcomes if o.status is s) for s in Status}
-    retried = sum(1 for o in outcomes if o.attempts > 1)
-    click.echo(f"\nApply {'complete' if counts[Status.DONE] == len(outcomes) else 'incomplete'}: "
-               f"{counts[Status.DONE]} done, {counts[Status.FAILED]} failed, {counts[Status.SKIPPED]} skipped"
-               + (f", {counts[Status.UNKNOWN]} unknown (run plan to see whether they took effect)"
-                  if counts[Status.UNKNOWN] else "")
-               + (f" ({retried} needed retries)." if retried else "."))
-    return 0 if counts[Status.DONE] == len(outcomes) else 1
 
 
 @cli.command("import")
