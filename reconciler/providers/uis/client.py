@@ -91,7 +91,12 @@ class UisSession:
             self.calls += 1
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("-> %s", json.dumps(payload, ensure_ascii=False, default=str)[:2000])
-            result = self._result(method, await post_json(self._client, self._endpoint, payload, self._redact))
+            try:
+                answer = await post_json(self._client, self._endpoint, payload, self._redact)
+            except VendorError as exc:  # every method goes to one URL: the error names the method that failed
+                exc.args = (f"{method}: {exc}",)
+                raise
+            result = self._result(method, answer)
             limits = result.get("metadata", {}).get("limits") if isinstance(result.get("metadata"), dict) else None
             if isinstance(limits, dict):
                 self._limits = limits
