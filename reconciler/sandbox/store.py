@@ -97,3 +97,15 @@ def read_log(log_path: Path) -> list[dict[str, Any]]:
 
 def _problem(file: str, line: int, col: int, message: str) -> ProblemsError:
     return ProblemsError([Problem(Pos(file, line, col), RULE, message)])
+
+
+def next_id(state: dict[str, Any]) -> int:
+    """The id a sandbox gives the next campaign it creates (the creator then counts past it): never one it gave
+    before, not even one of a campaign deleted since, as a vendor's ids only grow. They start past the seed's."""
+    return int(state.get("next_id") or max([0, *(c["id"] for c in state["campaigns"])]) + 1)
+
+
+def remove(state: dict[str, Any], campaign_id: Any) -> None:
+    """Delete a campaign from ``state``, keeping its id from ever being given again."""
+    state["next_id"] = next_id(state)
+    state["campaigns"] = [c for c in state["campaigns"] if c["id"] != campaign_id]

@@ -42,7 +42,7 @@ from reconciler.providers.callfire.sandbox_checks import (
     configured,
     next_status,
 )
-from reconciler.sandbox.store import SandboxStore
+from reconciler.sandbox.store import SandboxStore, next_id, remove
 
 PREFIX = "/api/1.1/rest"
 MAX_RESULTS = 1000
@@ -216,13 +216,8 @@ def _get(state: State, call: Call) -> Reply:
     return 200, {"Resource": {wire.ITEM: wire.answered(_find(state, call))}}
 
 
-def _next_id(state: State) -> int:
-    """The id the next created campaign gets: never one a campaign had before, even a deleted one."""
-    return int(state["next_id"] or max([0, *(c["id"] for c in state["campaigns"])]) + 1)
-
-
 def _create(state: State, call: Call) -> Reply:
-    new_id = _next_id(state)
+    new_id = next_id(state)
     bare = {"id": new_id, "Name": call.params.get("Name"), "Status": "SETUP", "Created": _now()}
     campaign = configured(bare, call.params)
     campaign["LastModified"] = campaign["ConfigUpdated"] = campaign["Created"]
@@ -251,8 +246,7 @@ def _control(state: State, call: Call) -> Reply:
 def _delete(state: State, call: Call) -> Reply:
     campaign = _find(state, call)
     check_deletable(campaign)
-    state["next_id"] = _next_id(state)
-    state["campaigns"] = [c for c in state["campaigns"] if c["id"] != campaign["id"]]
+    remove(state, campaign["id"])
     return 200, {}
 
 

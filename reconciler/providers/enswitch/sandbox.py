@@ -36,7 +36,7 @@ from reconciler.providers.enswitch.sandbox_checks import (
     check_update,
     validating,
 )
-from reconciler.sandbox.store import SandboxStore
+from reconciler.sandbox.store import SandboxStore, next_id, remove
 
 State = dict[str, Any]
 Reply = tuple[str, Any]  # (code, data)
@@ -130,7 +130,7 @@ def _create(state: State, params: dict[str, str]) -> Reply:
     fields = check_create(params)
     if validating(params):
         return "201", None
-    new_id = state["next_id"] or max([0, *(c["id"] for c in state["campaigns"])]) + 1
+    new_id = next_id(state)
     state["campaigns"].append(_canonical({**fields, "id": new_id}))
     state["next_id"] = new_id + 1
     return "200", {"id": str(new_id)}
@@ -148,7 +148,7 @@ def _update(state: State, params: dict[str, str]) -> Reply:
 
 def _delete(state: State, params: dict[str, str]) -> Reply:
     campaign = _find(state, params)
-    state["campaigns"] = [c for c in state["campaigns"] if c["id"] != campaign["id"]]
+    remove(state, campaign["id"])
     return "204", None
 
 

@@ -38,7 +38,7 @@ from reconciler.providers.uis.sandbox_query import (
 )
 from reconciler.sandbox.limits import RateLimits
 from reconciler.sandbox.server import FastJSONResponse
-from reconciler.sandbox.store import SandboxStore
+from reconciler.sandbox.store import SandboxStore, next_id, remove
 
 State = dict[str, Any]
 Reply = tuple[Any, dict[str, Any]]  # (data, metadata)
@@ -217,12 +217,11 @@ def _lister(collection: str, catalog: Catalog) -> Handler:
 
 def _create(state: State, params: dict[str, Any]) -> Reply:
     fields = check_create(state, params)
-    new_id = state["next_id"] if state["next_id"] is not None else max(
-        [0, *(campaign["id"] for campaign in state["campaigns"])]) + 1
-    created = {"id": new_id, "creation_time": datetime.now().strftime(TIME_FORMAT), **fields}
+    given = next_id(state)
+    created = {"id": given, "creation_time": datetime.now().strftime(TIME_FORMAT), **fields}
     state["campaigns"].append(_canonical(created))
-    state["next_id"] = new_id + 1
-    return {"id": new_id}, {}
+    state["next_id"] = given + 1
+    return {"id": given}, {}
 
 
 def _update(state: State, params: dict[str, Any]) -> Reply:
@@ -236,7 +235,7 @@ def _update(state: State, params: dict[str, Any]) -> Reply:
 
 def _delete(state: State, params: dict[str, Any]) -> Reply:
     campaign = check_delete(state, params)
-    state["campaigns"] = [c for c in state["campaigns"] if c["id"] != campaign["id"]]
+    remove(state, campaign["id"])
     return {}, {}
 
 

@@ -401,6 +401,14 @@ def test_delete(api: Api) -> None:
     api.refused("delete.campaigns", {}, PARAMS, REQUIRED, "id")
 
 
+def test_a_deleted_campaigns_id_is_never_given_again(make_api: MakeApi) -> None:
+    basic = [c for c in SEED["campaigns"] if c["id"] not in (-1, 100)]  # the seed's highest id: deletable
+    api = make_api(seed_with(campaigns=basic))
+    highest = max(c["id"] for c in basic)
+    api.ok("delete.campaigns", id=highest)
+    assert api.create(name="After the delete") > highest  # a reused id would fool verify's "still exists" check
+
+
 def test_state_persists_across_reopen(api: Api) -> None:
     new_id = api.create(name="Kept")
     reopened = SandboxStore.open(api.state_dir, ACCOUNT, None, UisSeed)
