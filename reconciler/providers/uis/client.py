@@ -91,12 +91,7 @@ class UisSession:
             self.calls += 1
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("-> %s", json.dumps(payload, ensure_ascii=False, default=str)[:2000])
-            try:
-                answer = await post_json(self._client, self._endpoint, payload, self._redact)
-            except VendorError as exc:  # every method goes to one URL: the error names the method that failed
-                exc.args = (f"{method}: {exc}",)
-                raise
-            result = self._result(method, answer)
+            result = self._result(method, await post_json(self._client, self._endpoint, payload, self._redact))
             limits = result.get("metadata", {}).get("limits") if isinstance(result.get("metadata"), dict) else None
             if isinstance(limits, dict):
                 self._limits = limits
@@ -139,8 +134,14 @@ class UisSession:
                            maybe_applied=not limited, retry_after=self._reset_hint() if limited else None)
 
     async def _list(self, method: str, offset: int = 0, **query: Any) -> dict[str, Any]:
-        """One page of a get.* method; reads are safe to repeat, so they are retried here."""
-        return await retrying(lambda: self.call(method, {"limit": PAGE, "offset": offset, **query}), self._retry)
+        """One page of a get.* method; reads are safe to repeat, so they are retried here. A read's error names
+        its method: every method goes to one URL, and a read is several methods at once."""
+        try:
+            return await retrying(lambda: self.call(method, {"limit": PAGE, "offset": offset, **query}), self._retry)
+        except VendorError as exc:
+            if not str(exc).startswith(f"{method}:"):
+                exc.args = (f"{method}: {exc}",)
+            raise
 
     async def read(self, expected: int = 0) -> LiveState:
         """The pages ``expected`` campaigns fill are asked for with the first one, so the vendor prepares them
