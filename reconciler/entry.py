@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NoReturn
+
+# Nothing more is imported here (not even typing, for an annotation): a Ctrl-C during an import above the
+# guard below would end the run with Python's traceback.
 
 
-def run() -> NoReturn:
+def run() -> None:
     try:
         from reconciler.cli import run as command
 
