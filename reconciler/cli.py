@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Coroutine, Mapping, Sequence
@@ -351,12 +352,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+INTERRUPTED = 130
+
+
 def run() -> NoReturn:
     """The ``reconciler`` command. A reader that has gone (``| head``) is not an error: what is left of the
-    output goes nowhere, as Python's documentation advises for SIGPIPE."""
+    output goes nowhere, as Python's documentation advises for SIGPIPE. Once ``main`` has returned, the run's
+    outcome is decided: a Ctrl-C while the interpreter shuts down is ignored rather than killing the process
+    with a signal in place of the exit code it reports."""
     code = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if code == INTERRUPTED:  # as entry.run does: nothing is left to do, and nothing may replace the code
+        sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)
