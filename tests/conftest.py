@@ -171,3 +171,22 @@ def uis_vendor(root: Path, token: str, faults: Faults) -> Iterator[tuple[Sandbox
     app = with_faults(build_app(store, token, RateLimits(1000, 100_000)), faults, store)
     with SandboxServer(app) as server:
         yield store, app, server.url
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A copy of the example repository (without its working files) to run the CLI in."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns(".reconciler"))
+    return tmp_path / "examples"
+
+
+FEW = "account: u\nname: {name}\nstatus: active\nsite_id: 1\ndescription: '{text}'\n"
+"""A small UIS campaign document, ``FEW.format(name=..., text=...)``."""
+
+
+def few_campaigns(repo: Repo, n: int = 3) -> None:
+    """``repo``: the UIS sandbox account ``u`` and ``n`` documents ``c/<i>.yaml`` (campaign ``C<i>``)."""
+    repo.write("reconciler.yaml", uis_config())
+    repo.write_json("seed.json", uis_seed())
+    for i in range(n):
+        repo.write(f"c/{i}.yaml", FEW.format(name=f"C{i}", text=f"t{i}"))

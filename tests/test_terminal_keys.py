@@ -4,72 +4,17 @@ what waits and how long; --debug after the command; FORCE_COLOR; a summary reada
 
 from __future__ import annotations
 
-import fcntl
-import os
 import re
-import select
-import shutil
-import subprocess
 import sys
-import termios
-import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Repo, uis_campaign, uis_config, uis_seed
+from conftest import Repo, uis_campaign, uis_config, uis_seed
+from terminal_session import in_terminal
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-QUESTION = b"Apply these changes?"
-
-
-def _controlling(fd: int) -> None:
-    """In the child: a session of its own whose controlling terminal is ``fd``, so that Ctrl-C typed there
-    sends SIGINT to it, as in a shell."""
-    os.setsid()
-    fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
-
-
-def _session(cwd: Path, *args: str, keys: bytes = b"", **env: str) -> tuple[int, str, float]:
-    """Run the CLI on a pseudo-terminal; type ``keys`` once it asks its question. Exit code, everything it
-    showed, and seconds from the keys to its exit."""
-    environ = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "FORCE_COLOR")}
-    environ.update(TERM="xterm-256color", COLUMNS="120", **env)
-    main, child = os.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "reconciler", *args], cwd=cwd, env=environ, stdin=child,
-                            stdout=child, stderr=child, close_fds=True,
-                            preexec_fn=lambda: _controlling(0))
-    os.close(child)
-    seen, typed = b"", 0.0
-    try:
-        while True:
-            ready, _, _ = select.select([main], [], [], 30)
-            if not ready:
-                raise AssertionError(f"no output for 30 s: {seen[-500:]!r}")
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-            if keys and QUESTION in seen and not typed:
-                time.sleep(0.2)  # at the question, waiting for an answer
-                os.write(main, keys)
-                typed = time.monotonic()
-    finally:
-        os.close(main)
-    code = proc.wait(timeout=30)
-    return code, seen.decode(errors="replace"), (time.monotonic() - typed) if typed else 0.0
-
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns(".reconciler"))
-    return tmp_path / "examples"
-
-
 def test_ctrl_c_at_the_question_cancels_at_once_with_exit_130_and_changes_nothing(example: Path) -> None:
-    code, out, after = _session(example, "apply", "--account", "uis-demo", keys=b"\x03")
+    code, out, after = in_terminal(example, "apply", "--account", "uis-demo", keys=b"\x03")
     assert code == 130, out[-800:]
     assert after < 5, after  # not waiting for Enter (asyncio's own handler would wait for the answer)
     assert "Interrupted." in out and "Apply complete" not in out
@@ -78,7 +23,7 @@ def test_ctrl_c_at_the_question_cancels_at_once_with_exit_130_and_changes_nothin
 
 
 def test_result_lines_never_share_a_line_with_the_progress_bar(example: Path) -> None:
-    code, out, _ = _session(example, "apply", keys=b"y\n")
+    code, out, _ = in_terminal(example, "apply", keys=b"y\n")
     assert code == 0 and "Applying" in out, out[-800:]
     results = [m.start() for m in re.finditer(r"(done|FAILED|skipped): \S", out)]
     assert len(results) >= 19

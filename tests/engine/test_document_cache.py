@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Repo, uis_config, uis_seed
+from conftest import FEW, Repo, few_campaigns
 
 from reconciler.config import load_config
 from reconciler.engine import load
@@ -16,15 +16,6 @@ from reconciler.engine.cache import DocumentCache, cache_file, digest, salt
 from reconciler.engine.load import load_desired
 from reconciler.errors import ProblemsError
 from reconciler.yamltext import located
-
-CAMPAIGN = "account: u\nname: {name}\nstatus: active\nsite_id: 1\ndescription: '{text}'\n"
-
-
-def _repo(repo: Repo, n: int = 3) -> None:
-    repo.write("reconciler.yaml", uis_config())
-    repo.write_json("seed.json", uis_seed())
-    for i in range(n):
-        repo.write(f"c/{i}.yaml", CAMPAIGN.format(name=f"C{i}", text=f"t{i}"))
 
 
 def _parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -51,12 +42,12 @@ def _file(repo: Repo) -> Path:
 
 def test_unchanged_files_are_not_parsed_again_and_give_the_same_campaigns(
         repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    _repo(repo)
+    few_campaigns(repo)
     cold = _desired(repo)
     parsed = _parsed(monkeypatch)
     assert _desired(repo) == cold
     assert parsed == []
-    repo.write("c/1.yaml", "# moved down a line\n" + CAMPAIGN.format(name="C1", text="new"))
+    repo.write("c/1.yaml", "# moved down a line\n" + FEW.format(name="C1", text="new"))
     warm = _desired(repo)
     assert parsed == ["c/1.yaml"]
     assert warm[1][2]["description"] == "new" and warm[1][3] == "c/1.yaml:6:14"
@@ -64,7 +55,7 @@ def test_unchanged_files_are_not_parsed_again_and_give_the_same_campaigns(
 
 
 def test_the_same_text_under_another_name_is_located_in_that_file(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    _repo(repo, 1)
+    few_campaigns(repo, 1)
     _desired(repo)
     parsed = _parsed(monkeypatch)
     (repo.path / "c/0.yaml").rename(repo.path / "c/moved.yaml")
@@ -73,7 +64,7 @@ def test_the_same_text_under_another_name_is_located_in_that_file(repo: Repo, mo
 
 
 def test_the_cache_is_kept_outside_the_repository_and_only_for_the_last_run_s_files(repo: Repo) -> None:
-    _repo(repo)
+    few_campaigns(repo)
     _desired(repo)
     path = _file(repo)
     assert not path.is_relative_to(repo.path)
@@ -91,7 +82,7 @@ def test_the_cache_is_kept_outside_the_repository_and_only_for_the_last_run_s_fi
                                      b'{"salt": "SALT", "files": {"KEY": [[0, {}, "1 1"]]}}'])
 def test_a_broken_cache_or_one_of_other_code_is_a_cold_read(repo: Repo, monkeypatch: pytest.MonkeyPatch,
                                                             content: bytes) -> None:
-    _repo(repo, 1)
+    few_campaigns(repo, 1)
     cold = _desired(repo)
     key = digest((repo.path / "c/0.yaml").read_text())
     _file(repo).write_bytes(content.replace(b"SALT", salt().encode()).replace(b"KEY", key.encode()))
@@ -102,7 +93,7 @@ def test_a_broken_cache_or_one_of_other_code_is_a_cold_read(repo: Repo, monkeypa
 
 
 def test_a_file_with_problems_is_never_taken_from_the_cache(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    _repo(repo, 1)
+    few_campaigns(repo, 1)
     repo.write("c/bad.yaml", "account: u\nname: X\nname: Y\n")
     parsed = _parsed(monkeypatch)
     for _ in range(2):
@@ -114,7 +105,7 @@ def test_a_file_with_problems_is_never_taken_from_the_cache(repo: Repo, monkeypa
 
 def test_the_cache_can_be_turned_off(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RECONCILER_CACHE", "off")
-    _repo(repo, 2)
+    few_campaigns(repo, 2)
     parsed = _parsed(monkeypatch)
     _desired(repo)
     _desired(repo)

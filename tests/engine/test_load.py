@@ -5,20 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Repo, uis_config, uis_seed
+from conftest import FEW, Repo, few_campaigns
 
 from reconciler.config import load_config
 from reconciler.engine.load import load_desired
 from reconciler.errors import ProblemsError
-
-CAMPAIGN = "account: u\nname: {name}\nstatus: active\nsite_id: 1\ndescription: '{text}'\n"
-
-
-def _repo(repo: Repo, n: int = 3) -> None:
-    repo.write("reconciler.yaml", uis_config())
-    repo.write_json("seed.json", uis_seed())
-    for i in range(n):
-        repo.write(f"c/{i}.yaml", CAMPAIGN.format(name=f"C{i}", text=f"t{i}"))
 
 
 def _descriptions(repo: Repo) -> dict[str, object]:
@@ -27,14 +18,14 @@ def _descriptions(repo: Repo) -> dict[str, object]:
 
 
 def test_every_file_s_campaigns_sorted_and_located(repo: Repo) -> None:
-    _repo(repo)
+    few_campaigns(repo)
     found = load_desired(load_config(repo.path), repo.path, repo.path)
     assert [d.key for d in found["u"]] == ["C0", "C1", "C2"]
     assert str(found["u"][1].source.pos(("description",))) == "c/1.yaml:5:14"
 
 
 def test_the_same_campaigns_whether_the_tree_is_named_relative_or_absolute(repo: Repo) -> None:
-    _repo(repo)
+    few_campaigns(repo)
     config = load_config(repo.path)
     relative = load_desired(config, Path("."), repo.path)  # the fixture works in repo.path
     absolute = load_desired(config, repo.path, repo.path)
@@ -42,16 +33,16 @@ def test_the_same_campaigns_whether_the_tree_is_named_relative_or_absolute(repo:
 
 
 def test_every_edit_is_seen_by_the_next_load(repo: Repo) -> None:
-    _repo(repo, 4)
+    few_campaigns(repo, 4)
     for round_ in range(3):
-        repo.write(f"c/{round_}.yaml", CAMPAIGN.format(name=f"C{round_}", text=f"round {round_}"))
+        repo.write(f"c/{round_}.yaml", FEW.format(name=f"C{round_}", text=f"round {round_}"))
         assert _descriptions(repo)[f"C{round_}"] == f"round {round_}"
     repo.path.joinpath("c/3.yaml").unlink()
     assert sorted(_descriptions(repo)) == ["C0", "C1", "C2"]
 
 
 def test_problems_of_all_files_are_raised_together_with_their_lines(repo: Repo) -> None:
-    _repo(repo)
+    few_campaigns(repo)
     repo.write("c/1.yaml", "account: u\nname: C1\nname: again\n")
     repo.write("c/2.yaml", "account: u\nname: C2\nstatus: sleeping\n")
     repo.write("c/x.yaml", "account: nobody\nname: X\n")
@@ -64,7 +55,7 @@ def test_problems_of_all_files_are_raised_together_with_their_lines(repo: Repo) 
 
 
 def test_a_file_that_cannot_be_read_is_a_problem_every_time(repo: Repo) -> None:
-    _repo(repo, 1)
+    few_campaigns(repo, 1)
     link = repo.path / "c" / "x.yaml"
     link.symlink_to("x.yaml")  # a symlink loop
     for _ in range(2):
@@ -77,7 +68,7 @@ def test_a_file_that_cannot_be_read_is_a_problem_every_time(repo: Repo) -> None:
 
 
 def test_a_broken_file_stops_every_run_before_any_vendor_call(repo: Repo) -> None:
-    _repo(repo)
+    few_campaigns(repo)
     assert repo.run("plan").code == 0
     before = len(repo.requests("u"))
     repo.write("c/2.yaml", "account: u\nname: C2\nstatus: [\n")
