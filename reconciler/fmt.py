@@ -108,11 +108,6 @@ def format_text(text: str, orders: Mapping[str, Order]) -> str | None:
     return (head + dump_all(docs)).replace("\n", newline)
 
 
-def document_orders(path: FsPath) -> dict[str, Order]:
-    """Account name -> the key order of its provider's documents, from the nearest ``reconciler.yaml``."""
-    return repository(path)[0]
-
-
 def repository(path: FsPath) -> tuple[dict[str, Order], Discovery | None]:
     """The key orders of the accounts' documents and where the documents are, from the nearest
     ``reconciler.yaml`` (found as every command finds it).
