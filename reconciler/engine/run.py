@@ -82,6 +82,17 @@ def failures(what: str, failed: Sequence[tuple[str, BaseException]]) -> BaseExce
                              else "") + f": {exc}" for name, exc in failed)
 
 
+async def read_for_verify(sessions: Mapping[str, Session], whole: Sequence[str],
+                          touched: Mapping[str, Sequence[Target]]) -> dict[str, LiveState]:
+    """The accounts of ``whole`` read whole and the touched campaigns of the others, all at the same time."""
+    parts = await asyncio.gather(read_all(sessions, whole), read_back(sessions, touched), return_exceptions=True)
+    for part in parts:
+        if isinstance(part, BaseException):
+            raise part
+    whole_states, touched_states = cast(list[dict[str, LiveState]], parts)
+    return {**whole_states, **touched_states}
+
+
 async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
                  sessions: Mapping[str, Session]) -> list[str]:
     """Read back what changed in each account (unless the answers to its writes are the read-back); the
@@ -98,9 +109,8 @@ async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
                 from_answers(sessions[name], (o for o in outcomes if o.operation.account == name), targets[name])
                 for name in names}
     # A lost answer may have left a duplicate the touched campaigns do not show: those accounts are read whole.
-    live = await read_all(sessions, [name for name in names if name in doubted])
-    live.update(await read_back(sessions, {name: targets[name] for name in names
-                                           if answered[name] is None and name not in doubted}))
+    touched = {name: targets[name] for name in names if answered[name] is None and name not in doubted}
+    live = await read_for_verify(sessions, [name for name in names if name in doubted], touched)
     lines: list[str] = []
     for name in names:
         provider = PROVIDERS[config.accounts[name].provider]

@@ -12,6 +12,7 @@ from conftest import Repo, uis_campaign, uis_config, uis_seed
 
 from reconciler.config import load_config
 from reconciler.engine.connect import connect
+from reconciler.engine.run import read_for_verify
 from reconciler.engine.verify import read_back
 from reconciler.http import new_client
 from reconciler.model import Live, LiveState, Target
@@ -82,6 +83,37 @@ def test_a_session_without_selective_reads_is_read_whole() -> None:
     target = Target("a", "A", 1, "A", None, {"name": "A"})
     live = asyncio.run(read_back({"a": session}, {"a": [target]}))  # type: ignore[dict-item]
     assert session.reads == 1 and [c.id for c in live["a"].campaigns] == [1]
+
+
+class Meeting:
+    """Two sessions whose reads each wait for the other's to have started: read one after the other, they
+    would wait for ever (here: fail after 5 s)."""
+
+    def __init__(self) -> None:
+        self.whole, self.touched = asyncio.Event(), asyncio.Event()
+
+    async def read(self, expected: int = 0) -> LiveState:
+        self.whole.set()
+        await asyncio.wait_for(self.touched.wait(), 5)
+        return LiveState((Live(1, "A", {"name": "A"}),))
+
+    async def read_touched(self, ids: set[object], keys: set[str]) -> LiveState:
+        self.touched.set()
+        await asyncio.wait_for(self.whole.wait(), 5)
+        return LiveState((Live(2, "B", {"name": "B"}),))
+
+
+def test_an_account_read_whole_and_another_s_touched_campaigns_are_read_at_the_same_time() -> None:
+    # After a lost answer one account is read whole (a duplicate may hide there) while another's touched
+    # campaigns are read back: at once, not one after the other.
+    meeting = Meeting()
+
+    async def both() -> dict[str, LiveState]:
+        return await read_for_verify({"a": meeting, "b": meeting},  # type: ignore[dict-item]
+                                     ["a"], {"b": [Target("b", "B", 2, "B", None, {"name": "B"})]})
+
+    live = asyncio.run(both())
+    assert {name: [c.id for c in state.campaigns] for name, state in live.items()} == {"a": [1], "b": [2]}
 
 
 def test_the_sandbox_answers_a_touched_read_with_the_selected_campaigns_only(repo: Repo) -> None:
