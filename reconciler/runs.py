@@ -21,7 +21,7 @@ from reconciler.errors import ProblemsError, UnsafePlanError, printable
 from reconciler.model import Desired, Plan
 from reconciler.providers.base import Session
 from reconciler.render.progress import progress
-from reconciler.render.text import render_text
+from reconciler.render.text import action, render_text
 
 
 async def plan_live(config: Config, desired: Mapping[str, Sequence[Desired]], sessions: Mapping[str, Session],
@@ -98,7 +98,7 @@ async def _apply_locked(config: Config, desired: Mapping[str, Sequence[Desired]]
 
 def report_outcome(outcome: Outcome) -> None:
     op = outcome.operation
-    line = f"{outcome.status}: {op.account} / {op.campaign}: {op.action} ({op.method})"
+    line = f"{outcome.status}: {op.account} / {op.campaign}: {action(op)} ({op.method})"
     terminal.say(printable(line + (f": {outcome.detail}" if outcome.detail else ""), None),
                  err=outcome.status is not Status.DONE)
 

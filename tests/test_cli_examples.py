@@ -32,6 +32,8 @@ def test_the_whole_example_repository_converges_across_every_vendor(examples: Re
     assert applied.code == 0, applied.err
     assert "note: account 'uis-demo': its vendor offers no server-side validation" in applied.err
     assert "Apply complete: 19 done, 0 failed, 0 skipped." in applied.out
+    # the one destructive call says so when it is done, as the plan did
+    assert "done: callfire-demo / Renewal calls: destructive update (DeleteCccCampaignQuestions)" in applied.out
     assert "Verified: every touched campaign now matches the plan." in applied.out
     assert examples.run("plan", "examples", "--detailed-exitcode").code == 0
 
