@@ -186,30 +186,32 @@ def _fit(account: str, ops: Sequence[Operation], allowance: int) -> str:
     return _block(account, ops, shown, _more(len(ops) - len(shown)))
 
 
-def _shares(needs: Mapping[str, int], budget: int) -> dict[str, int]:
-    """Fair shares of ``budget``: in order of need, each gets what it needs or an equal part of what is left."""
-    out: dict[str, int] = {}
-    left = max(budget, 0)
-    order = sorted(needs, key=lambda a: (needs[a], a))
-    for i, account in enumerate(order):
-        out[account] = min(needs[account], left // (len(order) - i))
-        left -= out[account]
-    return out
+def _whole(account: str, ops: Sequence[Operation], width: int, budget: int) -> int:
+    """The size of the account's block with every call shown at ``width``; more than ``budget`` if larger."""
+    empty = len(_block(account, ops, (), _NOTES[width]))
+    shown = _taken(_items(ops, width), budget - empty)
+    return empty + sum(map(len, shown)) if len(shown) == len(ops) else budget + 1
 
 
 def _details(groups: Groups, budget: int) -> str:
     """Every account's folded block, the whole within ``budget`` characters when it can be: each account gets
-    at least room to say how many calls it left out, and a fair share of the rest."""
-    busy = [(account, ops) for account, ops in groups if ops]
-    least = {account: len(_block(account, ops, (), _more(len(ops)))) for account, ops in busy}
-    needs = {}
-    for account, ops in busy:  # what each needs in full, counted no further than the whole budget
-        empty = len(_block(account, ops, (), ""))
-        shown = _taken(_items(ops, FULL), budget - empty)
-        full = empty + sum(map(len, shown)) if len(shown) == len(ops) else budget + 1
-        needs[account] = max(full - least[account], 0)
-    shares = _shares(needs, budget - sum(least.values()))
-    return "".join(_fit(account, ops, least[account] + shares[account]) for account, ops in busy)
+    at least room to say how many calls it left out, and a fair share of the rest.
+
+    Shares are handed out one account after another, each what it needs in full or an equal part of what is
+    left, starting with the accounts that can show all their calls in the least room (briefly); what a block
+    leaves of its share (a block with shortened values is often much smaller) goes to those after it."""
+    busy = {account: ops for account, ops in groups if ops}
+    least = {account: len(_block(account, ops, (), _more(len(ops)))) for account, ops in busy.items()}
+    needs = {account: max(_whole(account, ops, FULL, budget) - least[account], 0) for account, ops in busy.items()}
+    brief = {account: _whole(account, ops, BRIEF, budget) for account, ops in busy.items()}
+    left = max(budget - sum(least.values()), 0)
+    blocks: dict[str, str] = {}
+    order = sorted(busy, key=lambda a: (brief[a], needs[a], a))
+    for i, account in enumerate(order):
+        share = min(needs[account], left // (len(order) - i))
+        blocks[account] = _fit(account, busy[account], least[account] + share)
+        left -= len(blocks[account]) - least[account]
+    return "".join(blocks[account] for account in busy)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -185,6 +185,22 @@ def test_a_large_account_is_shortened_never_dropped_and_small_ones_stay_whole() 
     assert "  - budget = <code>5</code>" in text.split("<summary>zz-small")[1]
 
 
+def test_the_room_a_shortened_account_does_not_use_goes_to_the_others() -> None:
+    # "long" needs the most in full but, with its values shortened, little: the room left of its share goes
+    # to "many", so the comment comes close to its limit rather than stopping at two equal shares.
+    long = tuple(_op("long", f"l{i}", Action.UPDATE, FieldChange("notes", "y" * 5_000, "z" * 5_000))
+                 for i in range(20))
+    many = tuple(_op("many", f"m{i:04d}", Action.UPDATE, FieldChange("budget", i, i + 1)) for i in range(2_000))
+    text = render_markdown(Plan(long + many, ("long", "many")), limit=40_000)
+
+    assert 36_000 < len(text) <= 40_000
+    _assert_balanced(text)
+    long_block = text.split("<summary>long")[1].split("</details>")[0]
+    assert long_block.count("\n- <code>") == 20 and "shortened" in long_block
+    many_block = text.split("<summary>many")[1].split("</details>")[0]
+    assert "more operations not shown" in many_block and len(many_block) > 30_000
+
+
 @pytest.mark.parametrize(("limit", "note"), [
     (6_000, "Values longer than 100 characters are shortened"),
     (2_000, "Field changes are left out"),
