@@ -85,7 +85,8 @@ else:  # pragma: no cover - PyYAML's wheels ship libyaml; a build without it rea
 
 def located(text: str, name: str) -> tuple[list[tuple[int, Any, Located]], list[Problem]]:
     """The index, values and source (every position recorded, under the file name ``name``) of each document
-    of ``text`` that has any, and the problems of the others."""
+    of ``text`` that has any, and the problems of the others (of a document that stops being YAML, only
+    that: what was found in it before may be an echo of it)."""
     docs: list[tuple[int, Any, Located]] = []
     problems: list[Problem] = []
     parser = _Parser(text)
@@ -245,7 +246,6 @@ class _Builder:
         while type(key_event := pull()) is not MappingEndEvent:
             key_scalar = self._key(key_event)
             if key_scalar is None:
-                self._refuse(key_event, "keys must be plain scalars (merge keys are not supported)")
                 _skip(key_event, pull)
                 self._discard(pull(), depth + 1)
                 continue
@@ -261,13 +261,22 @@ class _Builder:
         return out
 
     def _key(self, event: Any) -> Any:
-        """The scalar event a key is (or, for an alias, stands for); None if that is no plain scalar."""
+        """The scalar event a key is (or, for an alias, stands for); None, the problem recorded, if that is no
+        plain scalar."""
         kind = type(event)
         if kind is AliasEvent:
-            event = self._anchors.get(event.anchor)
-        elif kind is ScalarEvent and event.anchor is not None:
-            self._anchor(event.anchor, event)
-        return event if type(event) is ScalarEvent and not _is_merge(event) else None
+            if event.anchor not in self._anchors:
+                self._refuse(event, f"undefined alias *{event.anchor}")
+                return None
+            scalar = self._anchors[event.anchor]
+        else:
+            scalar = event
+            if kind is ScalarEvent and event.anchor is not None:
+                self._anchor(event.anchor, event)
+        if type(scalar) is ScalarEvent and not _is_merge(scalar):
+            return scalar
+        self._refuse(event, "keys must be plain scalars (merge keys are not supported)")
+        return None
 
     def _scalar(self, event: Any) -> Any:
         value = event.value

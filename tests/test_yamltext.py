@@ -88,6 +88,10 @@ def test_alias_problems_are_located_at_the_alias_and_other_documents_still_read(
     assert [d for _, d, _ in docs] == [{"b": 2}]
     assert [str(p) for p in problems] == ["f.yaml:1:5: YAML undefined alias *nothing",
                                           "f.yaml:6:4: YAML duplicate anchor &x (first at line 5)"]
+    _, problems = located("a: 1\n*k : 2\n", "f.yaml")
+    assert [str(p) for p in problems] == ["f.yaml:2:1: YAML undefined alias *k"]
+    _, problems = located("a: *nothing\nb: [1\n", "f.yaml")  # a document that stops being YAML: that alone
+    assert [p.message.split(";")[0] for p in problems] == ["while parsing a flow sequence"]
     _, problems = located("a: &x [1, [2, *x]]\n", "f.yaml")
     assert [str(p) for p in problems] == [
         "f.yaml:1:15: YAML values nested too deeply (over 100 levels; recursive alias?)"]
