@@ -71,6 +71,31 @@ def test_values_and_positions_are_those_of_pyyaml_s_node_tree_with_this_schema()
     assert compared > 400
 
 
+PIECES = [*":-[]{},&*!|>'\"# \n\t?%@`ab0<.", "&a ", "*a", "<<", "!!int ", "!!str ", "---\n", "...\n", "? "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10_000), st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(PIECES),
+                                                    st.booleans()), min_size=1, max_size=4))
+def test_broken_corpus_files_read_as_pyyaml_s_tree_or_have_problems(which: int, edits: list[tuple[int, str, bool]]
+                                                                    ) -> None:
+    # A corpus file with a few characters inserted or deleted: what reads without problems reads as PyYAML's
+    # composed tree, and text PyYAML cannot compose is never read without a problem.
+    text = YAML_FILES[which % len(YAML_FILES)].read_text(encoding="utf-8", errors="replace")
+    for at, piece, insert in edits:
+        at %= len(text) + 1
+        text = text[:at] + piece + text[at:] if insert else text[:at] + text[at + 1:]
+    docs, problems = located(text, "f.yaml")
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Reference))
+    except yaml.YAMLError:
+        assert problems
+        return
+    if not problems:
+        expected = [(i, *_reference(n)) for i, n in enumerate(nodes) if n is not None]
+        assert [(i, d, list(s.spots)) for i, d, s in docs] == [e for e in expected if e[1] is not None]
+
+
 def test_an_alias_reads_as_a_copy_of_what_it_stands_for_with_its_positions() -> None:
     text = "a: &t {x: [1, {y: &s z}]}\nb: *t\nc: [*s, *t]\n*s : key\n"
     [(_, data, src)], problems = located(text, "f.yaml")
