@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.model import Path
+from reconciler.providers.base import CampaignDocument
 from reconciler.providers.uis.model import READABLE_BLOCK_FIELDS, RefKind, UisCampaign
 
 MANAGED = ("name", "description", "status", "site_id", "site_blocks", "dynamic_call_tracking",
@@ -39,12 +40,13 @@ class Ref:
     """Where the name is written in the document, for problems about it."""
 
 
-def desired_fields(doc: UisCampaign) -> dict[str, Any]:
+def desired_fields(doc: CampaignDocument) -> dict[str, Any]:
     """The fields a document sets (ENG-02), normalised; ``id``, ``account`` and ``lifecycle`` excluded.
 
     Readable references stay unresolved, as ``Ref`` values under the id fields they stand for. Run once per
     document: only the fields ``normalise`` changes are passed through it, as in ``live_fields``.
     """
+    assert isinstance(doc, UisCampaign)
     dumped = doc.model_dump(mode="json", include=doc.model_fields_set & _MANAGED_SET)
     if doc.site is not None:
         dumped["site_id"] = Ref("site", doc.site, ("site",))
