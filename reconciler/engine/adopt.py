@@ -123,7 +123,7 @@ def draft(provider: Provider, account: str, existing: Sequence[Desired], live: L
                                                                      folder).replace(os.sep, "/")
     drafts = []
     for o in orphans:
-        fields = {"account": account, **provider.export(o)}
+        fields = {"account": account, **provider.export(o.fields)}
         if o.key is None or counts[o.key] > 1:
             fields[provider.id_field] = o.id  # the name does not tell it apart: pin it
         header = [modeline] + ([] if provider.key_field in fields else [f"# {o.label}"])

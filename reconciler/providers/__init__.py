@@ -1,7 +1,8 @@
 """The registry of providers: one explicit dict, no discovery.
 
 It names each provider's module rather than holding the module itself: ``PROVIDERS[name]`` imports it the
-first time it is asked for, so a run loads only the providers its accounts use (and ``--help`` none).
+first time it is asked for, so a run loads only the providers its accounts use (and ``--help`` none), and
+keeps it: the engine asks once per document.
 """
 
 from __future__ import annotations
@@ -31,8 +32,14 @@ if TYPE_CHECKING:  # mypy checks here that every module of the registry is a Pro
 class Registry(Mapping[str, Provider]):
     """``MODULES`` as a mapping of names to providers; a provider's module is imported on first use."""
 
+    def __init__(self) -> None:
+        self._imported: dict[str, Provider] = {}
+
     def __getitem__(self, name: str) -> Provider:
-        return cast(Provider, importlib.import_module(MODULES[name]))
+        provider = self._imported.get(name)
+        if provider is None:
+            provider = self._imported[name] = cast(Provider, importlib.import_module(MODULES[name]))
+        return provider
 
     def __contains__(self, name: object) -> bool:  # without importing anything
         return name in MODULES

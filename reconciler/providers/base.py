@@ -198,7 +198,7 @@ def differences(provider: Provider) -> Differences:
     def changes(fields: Mapping[str, Any], live: Live, ignore: Sequence[str]) -> dict[str, tuple[Any, Any]]:
         if holds is not None and holds(fields, live):
             return {}
-        return changed_fields(fields, live_fields(live), ignore, settled)
+        return changed_fields(fields, live_fields(live.fields), ignore, settled)
 
     return changes
 
@@ -213,7 +213,8 @@ class Provider(Protocol):
     """A vendor, as the engine sees it. Each provider is a module (``providers/<name>/provider.py``) with
     these names at its top level, in the style of pre-commit's languages: mypy checks the modules of the
     registry against this Protocol (``reconciler.providers``), and a module is imported only when an account
-    of the run uses it."""
+    of the run uses it. The functions have the signatures the vendor's own modules give them (``fields``,
+    ``rules``), so that a provider module names them rather than wrapping them."""
 
     name: str
     document_model: type[CampaignDocument]
@@ -229,15 +230,15 @@ class Provider(Protocol):
         """The vendor fields a document sets, normalised for diffing (identity fields excluded)."""
         ...
 
-    def live_fields(self, live: Live) -> Mapping[str, Any]:
-        """A live campaign normalised for diffing against ``desired_fields``."""
+    def live_fields(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A live campaign's fields as read (``Live.fields``) normalised for diffing against ``desired_fields``."""
         ...
 
-    def export(self, live: Live) -> dict[str, Any]:
-        """The document fields that describe ``live`` (``reconciler import``): vendor field names, only the
-        fields worth managing (no read-only ones), in the model's order, without ``account``. Planning the
-        document against ``live`` must show no change; the engine adds the id field when the key is not
-        unique among the account's live campaigns."""
+    def export(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The document fields that describe a live campaign, given its fields as read (``reconciler
+        import``): vendor field names, only the fields worth managing (no read-only ones), in the model's
+        order, without ``account``. Planning the document against the campaign must show no change; the
+        engine adds the id field when the key is not unique among the account's live campaigns."""
         ...
 
     def offline_problems(self, desired: Sequence[Desired]) -> list[Problem]:
@@ -251,7 +252,8 @@ class Provider(Protocol):
 
     def plan(self, account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
              live: LiveState) -> list[Operation]:
-        """Operations (with dependencies) that make live equal desired; raises ProblemsError."""
+        """Operations (with dependencies) that make live equal desired; raises ProblemsError. ``live``: the
+        account as read, for a vendor whose rules need more of it than the matches and orphans."""
         ...
 
     def connect(self, account: AccountContext, endpoint: str, credentials: Mapping[str, str],

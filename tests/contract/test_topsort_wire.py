@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from reconciler.errors import VendorError
-from reconciler.model import Desired, Lifecycle, Located, Operation
+from reconciler.model import Desired, Lifecycle, LiveState, Located, Operation
 from reconciler.providers.base import AccountContext, Match
 from reconciler.providers.topsort import rules
 from reconciler.providers.topsort.client import PAGE, WAVE, TopsortSession
@@ -91,7 +91,8 @@ def create_op() -> Operation:
     """The create the planner makes of ``DOCUMENT`` for an account whose vendor_id is ``VENDOR``."""
     doc = TopsortCampaign.model_validate(DOCUMENT)
     desired = Desired("t", doc.identity, None, desired_fields(doc), Lifecycle(), Located("doc.yaml"))
-    [op] = rules.plan(AccountContext("t", False, {"vendor_id": VENDOR}), [Match(desired, None, {})], [])
+    [op] = rules.plan(AccountContext("t", False, {"vendor_id": VENDOR}), [Match(desired, None, {})], [],
+                      LiveState(()))
     return op
 
 

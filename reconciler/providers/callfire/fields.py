@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from reconciler.providers.base import CampaignDocument
 from reconciler.providers.callfire import wire
 from reconciler.providers.callfire.model import CallFireCampaign
 
@@ -69,9 +70,10 @@ def flatten(raw: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def desired_fields(doc: CallFireCampaign) -> dict[str, Any]:
+def desired_fields(doc: CampaignDocument) -> dict[str, Any]:
     """The fields a document sets (ENG-02), flat and normalised; ``id``, ``account``, ``lifecycle`` excluded,
     and so are the fields ``lifecycle.ignore_changes`` names (``RetryConfig`` covers its subfields)."""
+    assert isinstance(doc, CallFireCampaign)
     dumped = doc.model_dump(mode="json")
     out: dict[str, Any] = {}
     for name in doc.model_fields_set - {"id", "account", "lifecycle"}:

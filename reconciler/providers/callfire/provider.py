@@ -12,16 +12,18 @@ QueryCccCampaigns by Name for those created), while that takes fewer calls than 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from reconciler.model import Live, LiveState, Operation
-from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session, ids_only
-from reconciler.providers.callfire import fields, rules
+from reconciler.providers.base import AccountContext, CampaignDocument, Session, ids_only
+from reconciler.providers.callfire.fields import desired_fields as desired_fields
+from reconciler.providers.callfire.fields import export as export
+from reconciler.providers.callfire.fields import live_fields as live_fields
 from reconciler.providers.callfire.model import CallFireCampaign, CallFireSeed, CallFireSettings
 from reconciler.providers.callfire.rules import offline_problems as offline_problems
+from reconciler.providers.callfire.rules import plan as plan
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -43,24 +45,6 @@ schema_rules: Mapping[str, str] = {
 }
 resolve = ids_only
 """Documents name other objects by id only: there is nothing to resolve at plan time."""
-
-
-def desired_fields(doc: CampaignDocument) -> dict[str, Any]:
-    assert isinstance(doc, CallFireCampaign)
-    return fields.desired_fields(doc)
-
-
-def live_fields(live: Live) -> dict[str, Any]:
-    return fields.live_fields(live.fields)
-
-
-def export(live: Live) -> dict[str, Any]:
-    return fields.export(live.fields)
-
-
-def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
-         live: LiveState) -> list[Operation]:
-    return rules.plan(account, matches, orphans, live)
 
 
 def connect(account: AccountContext, endpoint: str, credentials: Mapping[str, str],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.providers.base import CampaignDocument
 from reconciler.providers.enswitch.model import EnswitchCampaign
 
 INTEGER_FIELDS = ("enabled", "attempts", "maximum", "retry", "keep_agents_available", "owner", "recordgroup",
@@ -27,8 +28,9 @@ DEFAULTS: Mapping[str, Any] = {
 """ENS-07: what ``bulk/campaigns/create`` gives a field it is not sent (FACTS.md)."""
 
 
-def desired_fields(doc: EnswitchCampaign) -> dict[str, Any]:
+def desired_fields(doc: CampaignDocument) -> dict[str, Any]:
     """The fields a document sets (ENG-02); ``id``, ``account`` and ``lifecycle`` excluded."""
+    assert isinstance(doc, EnswitchCampaign)
     dumped = doc.model_dump(mode="json", include=set(doc.model_fields_set) & set(MANAGED))
     return {name: value for name, value in sorted(dumped.items()) if value is not None}
 

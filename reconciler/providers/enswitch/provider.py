@@ -13,16 +13,18 @@ whatever the account's size.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from reconciler.model import Live, LiveState, Operation
-from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session, ids_only
-from reconciler.providers.enswitch import fields, rules
+from reconciler.providers.base import AccountContext, CampaignDocument, Session, ids_only
+from reconciler.providers.enswitch.fields import desired_fields as desired_fields
+from reconciler.providers.enswitch.fields import export as export
+from reconciler.providers.enswitch.fields import live_fields as live_fields
 from reconciler.providers.enswitch.model import EnswitchCampaign, EnswitchSeed, EnswitchSettings
 from reconciler.providers.enswitch.rules import offline_problems as offline_problems
+from reconciler.providers.enswitch.rules import plan as plan
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -44,24 +46,6 @@ schema_rules: Mapping[str, str] = {
 }
 resolve = ids_only
 """Documents name other objects by id only: there is nothing to resolve at plan time."""
-
-
-def desired_fields(doc: CampaignDocument) -> dict[str, Any]:
-    assert isinstance(doc, EnswitchCampaign)
-    return fields.desired_fields(doc)
-
-
-def live_fields(live: Live) -> dict[str, Any]:
-    return fields.live_fields(live.fields)
-
-
-def export(live: Live) -> dict[str, Any]:
-    return fields.export(live.fields)
-
-
-def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
-         live: LiveState) -> list[Operation]:
-    return rules.plan(account, matches, orphans)
 
 
 def connect(account: AccountContext, endpoint: str, credentials: Mapping[str, str],

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, SideEffect, op_id
+from reconciler.model import Action, Desired, Effect, FieldChange, Live, LiveState, Operation, SideEffect, op_id
 from reconciler.providers.base import AccountContext, Match
 from reconciler.providers.enswitch.fields import KEEP, REQUIRED_ON_CREATE, integer, normalise
 from reconciler.providers.enswitch.model import DEFAULT_VERSION, has_keep_agents, negative_keep_problem
@@ -29,7 +29,8 @@ def offline_problems(desired: Sequence[Desired]) -> list[Problem]:
     return problems
 
 
-def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live]) -> list[Operation]:
+def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
+         live: LiveState) -> list[Operation]:
     """One call per campaign that differs: create, update, or (with prune) delete."""
     version = str(account.settings.get("version", DEFAULT_VERSION))
     ops: list[Operation] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, get_args
 
+from reconciler.providers.base import CampaignDocument
 from reconciler.providers.topsort.constraints import CLOCK_SKEW, canonical, in_past
 from reconciler.providers.topsort.model import AdFormat, TopsortCampaign
 
@@ -41,8 +42,9 @@ LISTS = {"multiplierConfig": ("multipliers", ("type", "segmentId", "multiplier")
 """Each nested object's list member and the fields of its items."""
 
 
-def desired_fields(doc: TopsortCampaign) -> dict[str, Any]:
+def desired_fields(doc: CampaignDocument) -> dict[str, Any]:
     """The fields a document sets (ENG-02), normalised; ``null`` kept only where it clears a field."""
+    assert isinstance(doc, TopsortCampaign)
     wanted = set(doc.model_fields_set) & {*MANAGED, *CREATE_ONLY}
     dumped = doc.model_dump(mode="json", include=wanted)
     return {name: normalise(name, value) for name, value in sorted(dumped.items())

@@ -13,16 +13,19 @@ campaign list selects by vendor and status only, not by id or name (vendor-docs/
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from reconciler.model import Live, LiveState, Operation
-from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session, ids_only
-from reconciler.providers.topsort import fields, rules
+from reconciler.providers.base import AccountContext, CampaignDocument, Session, ids_only
+from reconciler.providers.topsort.fields import desired_fields as desired_fields
+from reconciler.providers.topsort.fields import export as export
+from reconciler.providers.topsort.fields import live_fields as live_fields
+from reconciler.providers.topsort.fields import settled as settled  # providers.base.Settling
 from reconciler.providers.topsort.model import TopsortCampaign, TopsortSeed, TopsortSettings
 from reconciler.providers.topsort.rules import offline_problems as offline_problems
+from reconciler.providers.topsort.rules import plan as plan
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -48,29 +51,6 @@ schema_rules: Mapping[str, str] = {
 }
 resolve = ids_only
 """Documents name other objects by id only: there is nothing to resolve at plan time."""
-
-
-def desired_fields(doc: CampaignDocument) -> dict[str, Any]:
-    assert isinstance(doc, TopsortCampaign)
-    return fields.desired_fields(doc)
-
-
-def live_fields(live: Live) -> dict[str, Any]:
-    return fields.live_fields(live.fields)
-
-
-def settled(name: str, desired: Any, live: Any) -> bool:  # providers.base.Settling
-    """TOP-03 (a past start date) and TOP-10 (bids, known live by their count): see ``fields``."""
-    return fields.settled(name, desired, live)
-
-
-def export(live: Live) -> dict[str, Any]:
-    return fields.export(live.fields)
-
-
-def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
-         live: LiveState) -> list[Operation]:
-    return rules.plan(account, matches, orphans)
 
 
 def connect(account: AccountContext, endpoint: str, credentials: Mapping[str, str],

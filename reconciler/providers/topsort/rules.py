@@ -12,7 +12,7 @@ from typing import Any
 
 from reconciler.diff import leaf_changes
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, SideEffect, op_id
+from reconciler.model import Action, Desired, Effect, FieldChange, Live, LiveState, Operation, SideEffect, op_id
 from reconciler.providers.base import AccountContext, Match
 from reconciler.providers.topsort import checks
 from reconciler.providers.topsort.constraints import effective_start, in_past
@@ -33,7 +33,8 @@ def offline_problems(desired: Sequence[Desired]) -> list[Problem]:
     return problems
 
 
-def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live]) -> list[Operation]:
+def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
+         live: LiveState) -> list[Operation]:
     """One request per campaign that differs (two for a replacement), and the deletes of ``prune``."""
     vendor = account.settings.get(VENDOR)
     ops: list[Operation] = []

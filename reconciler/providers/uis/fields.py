@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.model import Path
+from reconciler.providers.base import CampaignDocument
 from reconciler.providers.uis.model import READABLE_BLOCK_FIELDS, RefKind, UisCampaign
 
 MANAGED = ("name", "description", "status", "site_id", "site_blocks", "dynamic_call_tracking",
            "campaign_conditions", "cost_ratio", "cost_ratio_operator")
 _managed = operator.itemgetter(*MANAGED)
+_MANAGED_SET = frozenset(MANAGED)
 BLOCK_FIELDS = ("site_block_id", "phone_number_id", "redirection_phone_number_id",
                 "dynamic_call_tracking_enabled")
 DISPLAY_KEYS = {"site_blocks": "site_block_id"}
@@ -38,17 +40,23 @@ class Ref:
     """Where the name is written in the document, for problems about it."""
 
 
-def desired_fields(doc: UisCampaign) -> dict[str, Any]:
+def desired_fields(doc: CampaignDocument) -> dict[str, Any]:
     """The fields a document sets (ENG-02), normalised; ``id``, ``account`` and ``lifecycle`` excluded.
 
-    Readable references stay unresolved, as ``Ref`` values under the id fields they stand for.
+    Readable references stay unresolved, as ``Ref`` values under the id fields they stand for. Run once per
+    document: only the fields ``normalise`` changes are passed through it, as in ``live_fields``.
     """
-    dumped = doc.model_dump(mode="json", include=set(doc.model_fields_set) & set(MANAGED))
+    assert isinstance(doc, UisCampaign)
+    dumped = doc.model_dump(mode="json", include=doc.model_fields_set & _MANAGED_SET)
     if doc.site is not None:
         dumped["site_id"] = Ref("site", doc.site, ("site",))
-    if dumped.get("site_blocks") is not None:
-        dumped["site_blocks"] = [_block_refs(i, b) for i, b in enumerate(dumped["site_blocks"])]
-    return {name: normalise(name, value) for name, value in sorted(dumped.items()) if value is not None}
+    out = {name: dumped[name] for name in sorted(dumped) if dumped[name] is not None}
+    if "site_blocks" in out:
+        out["site_blocks"] = blocks([_block_refs(i, b) for i, b in enumerate(out["site_blocks"])])
+    for name in NESTED:
+        if name in out:
+            out[name] = normalise(name, out[name])
+    return out
 
 
 def _block_refs(index: int, block: Mapping[str, Any]) -> dict[str, Any]:
@@ -84,6 +92,8 @@ def live_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def normalise(name: str, value: Any) -> Any:
+    """One value in the form both sides are compared in: ``site_blocks`` and the ``NESTED`` objects are
+    brought to one shape; any other value is its own normal form."""
     if name == "site_blocks":
         return blocks(value or [])
     if name == "dynamic_call_tracking":

@@ -12,18 +12,20 @@ and name).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from reconciler.model import Live, LiveState, Operation
-from reconciler.providers.base import AccountContext, CampaignDocument, Match, Session
+from reconciler.model import Live
+from reconciler.providers.base import AccountContext, CampaignDocument, Session
 from reconciler.providers.uis import export as _export
-from reconciler.providers.uis import fields, rules
+from reconciler.providers.uis.fields import desired_fields as desired_fields
+from reconciler.providers.uis.fields import live_fields as live_fields
 from reconciler.providers.uis.model import UisCampaign, UisSeed, UisSettings
 from reconciler.providers.uis.references import resolve as resolve
 from reconciler.providers.uis.rules import offline_problems as offline_problems
+from reconciler.providers.uis.rules import plan as plan
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -43,15 +45,8 @@ schema_rules: Mapping[str, str] = {
     "dynamic_call_tracking": "UIS-13", "cost_ratio": "UIS-14", "cost_ratio_operator": "UIS-14",
     "campaign_conditions": "UIS-15",
 }
-
-
-def desired_fields(doc: CampaignDocument) -> dict[str, Any]:
-    assert isinstance(doc, UisCampaign)
-    return fields.desired_fields(doc)
-
-
-def live_fields(live: Live) -> dict[str, Any]:
-    return fields.live_fields(live.fields)
+export = _export.document
+"""``reconciler import`` writes what ``export.document`` makes of a ``get.campaigns`` row."""
 
 
 def holds(documented: Mapping[str, Any], live: Live) -> bool:  # providers.base.HoldsAsRead
@@ -59,15 +54,6 @@ def holds(documented: Mapping[str, Any], live: Live) -> bool:  # providers.base.
     ``site_blocks``, ``dynamic_call_tracking``, ``campaign_conditions`` and a null into forms it gives back
     as they are (a documented value is never null: ``desired_fields`` leaves nulls out)."""
     return documented.items() <= live.fields.items() and None not in documented.values()
-
-
-def export(live: Live) -> dict[str, Any]:
-    return _export.document(live.fields)
-
-
-def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
-         live: LiveState) -> list[Operation]:
-    return rules.plan(account, matches, orphans, live.references)
 
 
 def connect(account: AccountContext, endpoint: str, credentials: Mapping[str, str],

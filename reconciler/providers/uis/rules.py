@@ -10,7 +10,18 @@ from typing import Any
 
 from reconciler.diff import leaf_changes
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Action, Desired, Effect, FieldChange, Live, Operation, ResultRef, SideEffect, op_id
+from reconciler.model import (
+    Action,
+    Desired,
+    Effect,
+    FieldChange,
+    Live,
+    LiveState,
+    Operation,
+    ResultRef,
+    SideEffect,
+    op_id,
+)
 from reconciler.providers.base import AccountContext, Match
 from reconciler.providers.uis.checks import References, block_problems
 from reconciler.providers.uis.fields import DISPLAY_KEYS, any_tracking, normalise, request_value
@@ -35,7 +46,10 @@ def offline_problems(desired: Sequence[Desired]) -> list[Problem]:
 
 
 def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Live],
-         references: Mapping[str, Any]) -> list[Operation]:
+         live: LiveState) -> list[Operation]:
+    """The calls per campaign, checked against the account's reference data (``live.references``) and ordered
+    so that a number moving between campaigns is released before it is taken (UIS-09, ``handover``)."""
+    references = live.references
     ops: list[Operation] = []
     problems: list[Problem] = []
     for m in matches:
@@ -48,7 +62,7 @@ def plan(account: AccountContext, matches: Sequence[Match], orphans: Sequence[Li
         ops.extend(found)
         problems.extend(found_problems)
     if account.prune:
-        ops.extend(_delete(account.name, live) for live in orphans if live.fields.get("type", "basic") == "basic")
+        ops.extend(_delete(account.name, o) for o in orphans if o.fields.get("type", "basic") == "basic")
     problems.extend(block_problems(matches, References.of(references, account.settings.get("components"))))
     if problems:
         raise ProblemsError(problems)

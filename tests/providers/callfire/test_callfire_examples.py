@@ -7,7 +7,6 @@ from typing import Any
 
 from conftest import ROOT, Repo
 
-from reconciler.model import Live
 from reconciler.providers.callfire import provider
 from reconciler.providers.callfire.fields import CONFIG, live_fields
 from reconciler.providers.callfire.model import CallFireCampaign
@@ -54,7 +53,7 @@ def test_example_documents_name_their_schema_in_a_modeline() -> None:
 
 def test_export_describes_each_seeded_campaign_with_no_change_to_plan() -> None:
     for name, row in _seeded().items():
-        doc = provider.export(Live(row["id"], name, row))
+        doc = provider.export(row)
         desired = provider.desired_fields(CallFireCampaign.model_validate({"account": ACCOUNT, **doc}))
         live = live_fields(row)
         assert {k: live[k] for k in desired} == desired

@@ -6,7 +6,6 @@ import json
 
 from conftest import ROOT, Repo
 
-from reconciler.model import Live
 from reconciler.providers.enswitch import provider
 from reconciler.providers.enswitch.fields import live_fields
 from reconciler.providers.enswitch.model import EnswitchCampaign
@@ -44,7 +43,7 @@ def test_export_describes_each_seeded_campaign_with_no_change_to_plan() -> None:
     seed = json.loads((ROOT / "examples" / "sandbox" / "enswitch-demo.json").read_text())
     for row in seed["campaigns"]:
         raw = {k: str(v) for k, v in row.items()}  # ENS-08: as the API answers it
-        doc = provider.export(Live(int(raw["id"]), raw["name"], raw))
+        doc = provider.export(raw)
         desired = provider.desired_fields(EnswitchCampaign.model_validate({"account": ACCOUNT, **doc}))
         live = live_fields(raw)
         assert {k: live[k] for k in desired} == desired

@@ -6,9 +6,8 @@ import json
 
 from conftest import ROOT, Repo
 
-from reconciler.model import Live
 from reconciler.providers.topsort import provider
-from reconciler.providers.topsort.fields import identity, live_fields
+from reconciler.providers.topsort.fields import live_fields
 from reconciler.providers.topsort.model import TopsortCampaign
 
 ACCOUNT = "topsort-demo"
@@ -49,7 +48,7 @@ def test_example_documents_name_their_schema_in_a_modeline() -> None:
 
 def test_export_describes_each_seeded_campaign_with_no_change_to_plan() -> None:
     for row in json.loads(SEED.read_text())["campaigns"]:
-        doc = provider.export(Live(row["campaignId"], identity(row), row))
+        doc = provider.export(row)
         desired = provider.desired_fields(TopsortCampaign.model_validate({"account": ACCOUNT, **doc}))
         live = live_fields(row)
         assert not [k for k in desired if live.get(k) != desired[k] and not provider.settled(k, desired[k],

@@ -3,6 +3,7 @@ would find no difference either, and the plans are the same as without the check
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -74,9 +75,9 @@ def test_an_unchanged_campaign_is_not_normalised_and_the_plan_is_the_same_withou
     normalised: list[Any] = []
     real = provider.live_fields
 
-    def spy(live: Live) -> dict[str, Any]:
-        normalised.append(live.key)
-        return real(live)
+    def spy(raw: Mapping[str, Any]) -> dict[str, Any]:
+        normalised.append(raw["name"])
+        return real(raw)
 
     monkeypatch.setattr(provider, "live_fields", spy)
     with_check = repo.run("plan", ".", "--detailed-exitcode")
