@@ -1,30 +1,37 @@
 """The documents of files read before, by the digest of their text: a warm run takes them from here rather
-than parsing the YAML again (they are still validated, as the accounts or the code may have changed).
+than parsing the YAML again, and, for a document that was valid, the desired campaign it gave rather than
+validating it again.
 
-Plain JSON (each document's values and the lines and columns ``Located`` keeps), one file per
-repository, kept in the user's cache folder (``$XDG_CACHE_HOME/reconciler/documents/``) rather than in
-the repository: a cache committed to a repository or sent in a pull request can never stand in for its
-files. A cache that is missing, unreadable, corrupt or written by other code is a cold read; only the
-files of the last run are kept. ``RECONCILER_CACHE=off`` turns it off.
+Plain JSON, one file per repository: each document's values, the lines and columns ``Located`` keeps and,
+once it was valid, the plain parts of its ``Desired`` with the provider that validated it. That outcome is
+used only while the document's account still names that provider in reconciler.yaml; the whole cache only
+with the code that made it (``salt``: the source of every module of the package, and the versions of the
+libraries that read and validate). Checks across files (duplicates, the providers' offline rules) are not
+kept: they run every time. Kept in the user's cache folder (``$XDG_CACHE_HOME/reconciler/documents/``)
+rather than in the repository: a cache committed to a repository or sent in a pull request can never stand
+in for its files. A cache that is missing, unreadable, corrupt or written by other code is a cold read;
+only the files of the last run are kept. ``RECONCILER_CACHE=off`` turns it off.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
+import orjson
+import pydantic
+import pydantic_core
 import yaml
 
 import reconciler
-from reconciler import yamltext
 from reconciler.files import write_atomic
-from reconciler.model import Located
+from reconciler.model import NO_LIFECYCLE, Desired, Lifecycle, Located
 
-FORMAT = 1
+FORMAT = 2
 Found = list[tuple[int, Any, Located]]
 """What ``yamltext.located`` gives for a file without problems: each document's index, values and source."""
 
@@ -38,9 +45,21 @@ def digest(text: str) -> str:
 
 
 def salt() -> str:
-    """What the entries depend on besides the text: this format, the reader's code and PyYAML's version."""
-    code = Path(yamltext.__file__).read_bytes()
-    return f"{FORMAT}:{reconciler.__version__}:{yaml.__version__}:{hashlib.sha256(code).hexdigest()}"
+    """What the entries depend on besides the text: this format, the source of every module of the package
+    (an editable install changes its code without changing its version), and the versions of Python and of
+    the libraries that read and validate documents."""
+    code = hashlib.sha256()
+    root = os.path.dirname(reconciler.__file__)
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                code.update(os.path.relpath(path, root).encode("utf-8", "surrogatepass") + b"\0")
+                with open(path, "rb") as f:
+                    code.update(f.read() + b"\0")
+    versions = (sys.version, reconciler.__version__, pydantic.VERSION, pydantic_core.__version__, yaml.__version__)
+    return f"{FORMAT}:{':'.join(versions)}:{code.hexdigest()}"
 
 
 def cache_file(workdir: Path) -> Path:
@@ -51,7 +70,8 @@ def cache_file(workdir: Path) -> Path:
 
 
 class DocumentCache:
-    """``get`` the documents of a text read before; ``put`` those of a text read now; ``save`` at the end."""
+    """``get`` the documents of a text read before; ``put`` those of a text read now; ``desired`` and ``keep``
+    the campaign a valid document of such a text gave; ``save`` at the end."""
 
     def __init__(self, path: Path | None, salt: str) -> None:
         self.path, self._salt = path, salt
@@ -67,11 +87,11 @@ class DocumentCache:
     def get(self, key: str, name: str) -> Found | None:
         """The documents of the text whose digest is ``key``, located in the file ``name``; None if unknown."""
         entry = self._new[key] if key in self._new else self._old.get(key)
-        if entry is None:
+        if not isinstance(entry, list):
             return None
         try:
-            found = [(index, data, Located(name, data, spots)) for index, data, spots in entry]
-        except (TypeError, ValueError):  # not what ``put`` writes: read the file instead
+            found = [(doc[0], doc[1], Located(name, doc[1], doc[2])) for doc in entry]
+        except (TypeError, KeyError, IndexError):  # not what ``put`` writes: read the file instead
             return None
         if not all(type(index) is int and type(source.spots) is list for index, _, source in found):
             return None
@@ -79,23 +99,63 @@ class DocumentCache:
         return found
 
     def put(self, key: str, found: Found) -> None:
-        """The documents of the text whose digest is ``key``, just read without problems."""
-        if self.path is not None:
-            self._new[key] = [[index, data, source.spots] for index, data, source in found]
+        """The documents of the text whose digest is ``key``, just read without problems; a text whose values
+        JSON does not give back exactly (``_exact``) is not kept."""
+        entry = [[index, data, list(source.spots)] for index, data, source in found]
+        if self.path is not None and _exact(entry):
+            self._new[key] = entry
+            self._added = True
+
+    def desired(self, key: str, index: int, provider: str, source: Located) -> Desired | None:
+        """The campaign document ``index`` of the text ``key`` gave when ``provider`` validated it, at
+        ``source``; None when it was not kept for that provider (``get`` first)."""
+        entry = self._new.get(key)
+        doc = entry[index] if isinstance(entry, list) and 0 <= index < len(entry) else None
+        kept = doc[3] if isinstance(doc, list) and len(doc) == 4 else None
+        if not isinstance(kept, list) or len(kept) != 7 or kept[0] != provider:
+            return None
+        _, key_, pinned, fields, allow_replace, prevent_destroy, ignore = kept
+        account = source.data.get("account") if isinstance(source.data, dict) else None
+        if not (isinstance(account, str) and isinstance(fields, dict) and isinstance(ignore, list)):
+            return None
+        lifecycle = Lifecycle(allow_replace, prevent_destroy, tuple(ignore))
+        return Desired(account, key_, pinned, fields, NO_LIFECYCLE if lifecycle == NO_LIFECYCLE else lifecycle,
+                       source)
+
+    def keep(self, key: str, index: int, provider: str, desired: Desired) -> None:
+        """The campaign document ``index`` of the text ``key`` (``put`` or ``get`` before) gave, validated by
+        ``provider``; not kept when JSON would not give it back exactly (a value that is no plain data)."""
+        entry = self._new.get(key)
+        if not isinstance(entry, list) or not 0 <= index < len(entry):
+            return
+        lc = desired.lifecycle
+        kept = [provider, desired.key, desired.pinned_id, desired.fields, lc.allow_replace, lc.prevent_destroy,
+                list(lc.ignore_changes)]
+        if _exact(kept):
+            entry[index] = [*entry[index][:3], kept]  # in place of what another provider gave
             self._added = True
 
     def save(self) -> None:
         """Keep the documents of this run's files, if they differ from the cache's; never fails the run."""
         if self.path is None or not (self._added or self._new.keys() != self._old.keys()):
             return
-        text = json.dumps({"salt": self._salt, "files": self._new}, separators=(",", ":"))
+        text = orjson.dumps({"salt": self._salt, "files": self._new})
         with contextlib.suppress(OSError):  # no writable cache folder: every run is a cold one
             write_atomic(self.path, text)
 
 
+def _exact(value: Any) -> bool:
+    """Whether ``value`` comes back from JSON as it is: plain data (no tuple, no other type, no key that is
+    not text, no number JSON cannot carry), equal to what reading it back gives."""
+    try:
+        return bool(orjson.loads(orjson.dumps(value)) == value)
+    except (TypeError, ValueError):  # orjson.JSONEncodeError: a type JSON has not, a lone surrogate, a big int
+        return False
+
+
 def _read(path: Path, salt: str) -> dict[str, Any]:
     try:
-        loaded = json.loads(path.read_bytes())
+        loaded = orjson.loads(path.read_bytes())
     except (OSError, ValueError):  # missing, unreadable or corrupt
         return {}
     if not isinstance(loaded, dict) or loaded.get("salt") != salt or not isinstance(loaded.get("files"), dict):

@@ -59,7 +59,8 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
 
 def read_file(config: Config, path: str, shown: str, cache: DocumentCache) -> Outcome:
     """The desired campaigns of one file, and the problems of those it could not read; its documents from
-    ``cache`` when its text was read before."""
+    ``cache`` when its text was read before, and the campaign of each from there when it was valid for the
+    provider its account names now."""
     text, problems = read_text(path, shown)
     if text is None:
         return [], problems
@@ -69,9 +70,25 @@ def read_file(config: Config, path: str, shown: str, cache: DocumentCache) -> Ou
         found, problems = located(text, shown)
         if not problems:
             cache.put(key, found)
-    docs = [Document(data, source, index) for index, data, source in found]
-    desired, more = desired_in(config, docs)
-    return desired, problems + more
+    desired: list[Desired] = []
+    for index, data, source in found:
+        provider = _provider(config, data)
+        kept = cache.desired(key, index, provider, source) if provider is not None else None
+        if kept is None:
+            kept, more = desired_of(config, Document(data, source, index))
+            problems.extend(more)
+            if kept is not None and provider is not None:
+                cache.keep(key, index, provider, kept)
+        if kept is not None:
+            desired.append(kept)
+    return desired, problems
+
+
+def _provider(config: Config, data: object) -> str | None:
+    """The provider reconciler.yaml names for the account of a document's values; None without one."""
+    account = data.get("account") if isinstance(data, dict) else None
+    found = config.accounts.get(account) if isinstance(account, str) else None
+    return found.provider if found is not None else None
 
 
 def desired_in(config: Config, docs: Iterable[Document]) -> Outcome:
