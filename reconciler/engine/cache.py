@@ -1,4 +1,4 @@
-"""The documents of files read before, by the digest of their text: a warm run takes them from here rather
+"""The documents of files read before, by the digest of their contents: a warm run takes them from here rather
 than parsing the YAML again, and, for a document that was valid, the desired campaign it gave rather than
 validating it again.
 
@@ -34,18 +34,21 @@ from reconciler.model import NO_LIFECYCLE, Desired, Lifecycle, Located
 FORMAT = 2
 Found = list[tuple[int, Any, Located]]
 """What ``yamltext.located`` gives for a file without problems: each document's index, values and source."""
+Cached = list[tuple[int, Any, Located, Any]]
+"""What ``get`` gives: each document's index, values, source, and what validating it gave (for ``desired``)."""
 
 
 def enabled() -> bool:
     return os.environ.get("RECONCILER_CACHE", "on").lower() not in ("off", "0", "false", "no")
 
 
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def digest(raw: bytes) -> str:
+    """The key of a file's contents."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 def salt() -> str:
-    """What the entries depend on besides the text: this format, the source of every module of the package
+    """What the entries depend on besides the contents: this format, the source of every module of the package
     (an editable install changes its code without changing its version), and the versions of Python and of
     the libraries that read and validate documents."""
     code = hashlib.sha256()
@@ -70,8 +73,8 @@ def cache_file(workdir: Path) -> Path:
 
 
 class DocumentCache:
-    """``get`` the documents of a text read before; ``put`` those of a text read now; ``desired`` and ``keep``
-    the campaign a valid document of such a text gave; ``save`` at the end."""
+    """``get`` the documents of contents read before; ``put`` those of contents read now; ``keep`` the campaign
+    a valid document of such contents gave (``desired`` takes it back); ``save`` at the end."""
 
     def __init__(self, path: Path | None, salt: str) -> None:
         self.path, self._salt = path, salt
@@ -84,47 +87,33 @@ class DocumentCache:
         """The cache of this repository, or one that keeps nothing when turned off."""
         return cls(cache_file(workdir), salt()) if enabled() else cls(None, "")
 
-    def get(self, key: str, name: str) -> Found | None:
-        """The documents of the text whose digest is ``key``, located in the file ``name``; None if unknown."""
+    def get(self, key: str, name: str) -> Cached | None:
+        """The documents of the contents whose digest is ``key``, located in the file ``name``; None if
+        unknown."""
         entry = self._new[key] if key in self._new else self._old.get(key)
         if not isinstance(entry, list):
             return None
         try:
-            found = [(doc[0], doc[1], Located(name, doc[1], doc[2])) for doc in entry]
+            found = [(doc[0], doc[1], Located(name, doc[1], doc[2]), doc[3] if len(doc) == 4 else None)
+                     for doc in entry]
         except (TypeError, KeyError, IndexError):  # not what ``put`` writes: read the file instead
             return None
-        if not all(type(index) is int and type(source.spots) is list for index, _, source in found):
+        if not all(type(index) is int and type(source.spots) is list for index, _, source, _ in found):
             return None
         self._new[key] = entry
         return found
 
     def put(self, key: str, found: Found) -> None:
-        """The documents of the text whose digest is ``key``, just read without problems; a text whose values
-        JSON does not give back exactly (``_exact``) is not kept."""
+        """The documents of the contents whose digest is ``key``, just read without problems; contents whose
+        values JSON does not give back exactly (``_exact``) are not kept."""
         entry = [[index, data, list(source.spots)] for index, data, source in found]
         if self.path is not None and _exact(entry):
             self._new[key] = entry
             self._added = True
 
-    def desired(self, key: str, index: int, provider: str, source: Located) -> Desired | None:
-        """The campaign document ``index`` of the text ``key`` gave when ``provider`` validated it, at
-        ``source``; None when it was not kept for that provider (``get`` first)."""
-        entry = self._new.get(key)
-        doc = entry[index] if isinstance(entry, list) and 0 <= index < len(entry) else None
-        kept = doc[3] if isinstance(doc, list) and len(doc) == 4 else None
-        if not isinstance(kept, list) or len(kept) != 7 or kept[0] != provider:
-            return None
-        _, key_, pinned, fields, allow_replace, prevent_destroy, ignore = kept
-        account = source.data.get("account") if isinstance(source.data, dict) else None
-        if not (isinstance(account, str) and isinstance(fields, dict) and isinstance(ignore, list)):
-            return None
-        lifecycle = Lifecycle(allow_replace, prevent_destroy, tuple(ignore))
-        return Desired(account, key_, pinned, fields, NO_LIFECYCLE if lifecycle == NO_LIFECYCLE else lifecycle,
-                       source)
-
     def keep(self, key: str, index: int, provider: str, desired: Desired) -> None:
-        """The campaign document ``index`` of the text ``key`` (``put`` or ``get`` before) gave, validated by
-        ``provider``; not kept when JSON would not give it back exactly (a value that is no plain data)."""
+        """The campaign document ``index`` of the contents ``key`` (``put`` or ``get`` before) gave, validated
+        by ``provider``; not kept when JSON would not give it back exactly (a value that is no plain data)."""
         entry = self._new.get(key)
         if not isinstance(entry, list) or not 0 <= index < len(entry):
             return
@@ -142,6 +131,19 @@ class DocumentCache:
         text = orjson.dumps({"salt": self._salt, "files": self._new})
         with contextlib.suppress(OSError):  # no writable cache folder: every run is a cold one
             write_atomic(self.path, text)
+
+
+def desired(kept: Any, provider: str, source: Located) -> Desired | None:
+    """The campaign a document (at ``source``) gave when ``provider`` validated it (``kept``, from ``get``);
+    None when it was not kept for that provider."""
+    if type(kept) is not list or len(kept) != 7 or kept[0] != provider:
+        return None
+    _, key, pinned, fields, allow_replace, prevent_destroy, ignore = kept
+    account = source.data.get("account") if isinstance(source.data, dict) else None
+    if not (isinstance(account, str) and isinstance(fields, dict) and isinstance(ignore, list)):
+        return None
+    lifecycle = Lifecycle(allow_replace, prevent_destroy, tuple(ignore))
+    return Desired(account, key, pinned, fields, NO_LIFECYCLE if lifecycle == NO_LIFECYCLE else lifecycle, source)
 
 
 def _exact(value: Any) -> bool:

@@ -13,8 +13,9 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path as FsPath
 
 from reconciler.config import Config
-from reconciler.documents import Document, read_text, walk
+from reconciler.documents import Document, decode, read_bytes, walk
 from reconciler.engine.cache import DocumentCache, digest
+from reconciler.engine.cache import desired as cached_desired
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import NO_LIFECYCLE, Desired, Lifecycle
 from reconciler.providers import PROVIDERS
@@ -59,28 +60,32 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
 
 def read_file(config: Config, path: str, shown: str, cache: DocumentCache) -> Outcome:
     """The desired campaigns of one file, and the problems of those it could not read; its documents from
-    ``cache`` when its text was read before, and the campaign of each from there when it was valid for the
-    provider its account names now."""
-    text, problems = read_text(path, shown)
-    if text is None:
+    ``cache`` when its contents were read before, and the campaign of each from there when it was valid for
+    the provider its account names now."""
+    raw, problems = read_bytes(path, shown)
+    if raw is None:
         return [], problems
-    key = digest(text)
+    key = digest(raw)
     found = cache.get(key, shown)
     if found is None:
-        found, problems = located(text, shown)
+        text, problems = decode(raw, shown)
+        if text is None:
+            return [], problems
+        docs, problems = located(text, shown)
         if not problems:
-            cache.put(key, found)
+            cache.put(key, docs)
+        found = [(index, data, source, None) for index, data, source in docs]
     desired: list[Desired] = []
-    for index, data, source in found:
+    for index, data, source, kept in found:
         provider = _provider(config, data)
-        kept = cache.desired(key, index, provider, source) if provider is not None else None
-        if kept is None:
-            kept, more = desired_of(config, Document(data, source, index))
+        made = cached_desired(kept, provider, source) if kept is not None and provider is not None else None
+        if made is None:
+            made, more = desired_of(config, Document(data, source, index))
             problems.extend(more)
-            if kept is not None and provider is not None:
-                cache.keep(key, index, provider, kept)
-        if kept is not None:
-            desired.append(kept)
+            if made is not None and provider is not None:
+                cache.keep(key, index, provider, made)
+        if made is not None:
+            desired.append(made)
     return desired, problems
 
 

@@ -84,7 +84,7 @@ def test_a_broken_cache_or_one_of_other_code_is_a_cold_read(repo: Repo, monkeypa
                                                             content: bytes) -> None:
     few_campaigns(repo, 1)
     cold = _desired(repo)
-    key = digest((repo.path / "c/0.yaml").read_text())
+    key = digest((repo.path / "c/0.yaml").read_bytes())
     _file(repo).write_bytes(content.replace(b"SALT", salt().encode()).replace(b"KEY", key.encode()))
     parsed = _parsed(monkeypatch)
     assert _desired(repo) == cold
@@ -123,7 +123,8 @@ def test_values_and_positions_come_back_as_they_were_read(tmp_path: Path) -> Non
     writer.save()
     back = DocumentCache(tmp_path / "c.json", "s").get("k", "y.yaml")
     assert back is not None and len(back) == 1
-    (index, data, source), (_, original, was) = back[0], found[0]
+    (index, data, source, kept), (_, original, was) = back[0], found[0]
+    assert kept is None  # nothing validated yet
     assert index == 0 and repr(data) == repr(original)  # repr: 1 == 1.0 == True
     assert source.spots == was.spots and source.file == "y.yaml"
     assert str(source.pos(("b", "c", "d", 1, "e"))) == "y.yaml:2:20"
