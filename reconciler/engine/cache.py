@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +119,8 @@ class DocumentCache:
         if not isinstance(entry, list) or not 0 <= index < len(entry):
             return
         lc = desired.lifecycle
-        kept = [provider, desired.key, desired.pinned_id, desired.fields, lc.allow_replace, lc.prevent_destroy,
-                list(lc.ignore_changes)]
+        kept = [provider, desired.key, desired.pinned_id, _written(desired.fields, entry[index][1]),
+                lc.allow_replace, lc.prevent_destroy, list(lc.ignore_changes)]
         if _exact(kept):
             entry[index] = [*entry[index][:3], kept]  # in place of what another provider gave
             self._added = True
@@ -138,12 +139,37 @@ def desired(kept: Any, provider: str, source: Located) -> Desired | None:
     None when it was not kept for that provider."""
     if type(kept) is not list or len(kept) != 7 or kept[0] != provider:
         return None
-    _, key, pinned, fields, allow_replace, prevent_destroy, ignore = kept
-    account = source.data.get("account") if isinstance(source.data, dict) else None
-    if not (isinstance(account, str) and isinstance(fields, dict) and isinstance(ignore, list)):
+    _, key, pinned, written, allow_replace, prevent_destroy, ignore = kept
+    data = source.data
+    account = data.get("account") if isinstance(data, dict) else None
+    if not (isinstance(account, str) and type(written) is list and isinstance(ignore, list)):
         return None
+    fields: dict[str, Any] = {}
+    for item in written:
+        if type(item) is str and item in data:
+            fields[item] = data[item]
+        elif type(item) is list and len(item) == 2 and type(item[0]) is str:
+            fields[item[0]] = item[1]
+        else:
+            return None
     lifecycle = Lifecycle(allow_replace, prevent_destroy, tuple(ignore))
     return Desired(account, key, pinned, fields, NO_LIFECYCLE if lifecycle == NO_LIFECYCLE else lifecycle, source)
+
+
+def _written(fields: Mapping[str, Any], data: Any) -> list[Any]:
+    """A campaign's fields as ``desired`` takes them back: the name alone of a field whose value is the
+    document's own value under that name (most are: kept once, and the same object in both once read back;
+    neither is changed after reading), else the name and the value."""
+    own = data if isinstance(data, dict) else {}
+    return [name if name in own and _same(own[name], value) else [name, value] for name, value in fields.items()]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are the same JSON (so 2 and 2.0, or 1 and true, are not)."""
+    try:
+        return orjson.dumps(a) == orjson.dumps(b)
+    except TypeError:  # orjson.JSONEncodeError: no JSON at all (``keep`` leaves such a campaign out)
+        return False
 
 
 def _exact(value: Any) -> bool:

@@ -102,7 +102,7 @@ def test_cached_campaigns_are_the_ones_validation_gives(repo: Repo, monkeypatch:
     assert _load(repo) == uncached
     assert validated == ["c/rich.yaml"]  # only the document with a reference, which is not kept
     assert [d[1] for d in uncached] == ["ByReference", "C0", "Rich"]
-    assert "'cost_ratio': 2.0" in uncached[2][3] and uncached[2][4].prevent_destroy
+    assert "'cost_ratio': 2.0" in uncached[2][3] and uncached[2][4].prevent_destroy  # the document says 2
 
 
 def test_problems_and_their_positions_are_the_same_warm(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -177,8 +177,10 @@ def test_the_salt_follows_the_source_of_every_module(tmp_path: Path, monkeypatch
 
 
 @pytest.mark.parametrize("kept", ['"x"', '["uis"]', '["enswitch", "C0", null, {}, false, false, []]',
-                                  '["uis", "C0", null, [], false, false, []]',
-                                  '["uis", "C0", null, {}, false, false, "description"]'])
+                                  '["uis", "C0", null, {}, false, false, []]',
+                                  '["uis", "C0", null, ["nowhere"], false, false, []]',
+                                  '["uis", "C0", null, [["name"]], false, false, []]',
+                                  '["uis", "C0", null, [], false, false, "description"]'])
 def test_a_kept_campaign_of_the_wrong_shape_or_provider_is_validated_again(
         repo: Repo, monkeypatch: pytest.MonkeyPatch, kept: str) -> None:
     few_campaigns(repo, 1)
