@@ -142,7 +142,8 @@ def desired(kept: Any, provider: str, source: Located) -> Desired | None:
     _, key, pinned, written, allow_replace, prevent_destroy, ignore = kept
     data = source.data
     account = data.get("account") if isinstance(data, dict) else None
-    if not (isinstance(account, str) and type(written) is list and isinstance(ignore, list)):
+    if not (isinstance(account, str) and type(written) is list and type(allow_replace) is bool
+            and type(prevent_destroy) is bool and type(ignore) is list and all(type(n) is str for n in ignore)):
         return None
     fields: dict[str, Any] = {}
     for item in written:

@@ -2,6 +2,8 @@
 
 One pass, finished before any vendor is called: each file is read (``documents``), each document validated
 against its provider's model, then duplicates and each provider's offline rules are checked across files.
+A file whose bytes were read before takes its documents from the document cache (``engine.cache``), and a
+document that was valid for the provider its account names now, its campaign too.
 """
 
 from __future__ import annotations

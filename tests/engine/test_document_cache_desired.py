@@ -180,7 +180,9 @@ def test_the_salt_follows_the_source_of_every_module(tmp_path: Path, monkeypatch
                                   '["uis", "C0", null, {}, false, false, []]',
                                   '["uis", "C0", null, ["nowhere"], false, false, []]',
                                   '["uis", "C0", null, [["name"]], false, false, []]',
-                                  '["uis", "C0", null, [], false, false, "description"]'])
+                                  '["uis", "C0", null, [], false, false, "description"]',
+                                  '["uis", "C0", null, [], false, 0, []]',
+                                  '["uis", "C0", null, [], false, false, [1]]'])
 def test_a_kept_campaign_of_the_wrong_shape_or_provider_is_validated_again(
         repo: Repo, monkeypatch: pytest.MonkeyPatch, kept: str) -> None:
     few_campaigns(repo, 1)
