@@ -49,21 +49,24 @@ def digest(raw: bytes) -> str:
 
 
 def salt() -> str:
-    """What the entries depend on besides the contents: this format, the source of every module of the package
+    """What the entries depend on besides the contents: this format, the code of every module of the package
     (an editable install changes its code without changing its version), and the versions of Python and of
-    the libraries that read and validate documents."""
+    the libraries that read and validate documents. Without code to read (a package imported from an
+    archive), a salt no run shares: every run is a cold one."""
     code = hashlib.sha256()
     root = os.path.dirname(reconciler.__file__)
+    found = False
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
         for name in sorted(files):
-            if name.endswith(".py"):
+            if name.endswith((".py", ".pyc")):  # .pyc: a package installed without its sources
                 path = os.path.join(folder, name)
                 code.update(os.path.relpath(path, root).encode("utf-8", "surrogatepass") + b"\0")
                 with open(path, "rb") as f:
                     code.update(f.read() + b"\0")
+                found = True
     versions = (sys.version, reconciler.__version__, pydantic.VERSION, pydantic_core.__version__, yaml.__version__)
-    return f"{FORMAT}:{':'.join(versions)}:{code.hexdigest()}"
+    return f"{FORMAT}:{':'.join(versions)}:{code.hexdigest() if found else os.urandom(16).hex()}"
 
 
 def cache_file(workdir: Path) -> Path:

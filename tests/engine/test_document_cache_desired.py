@@ -174,6 +174,8 @@ def test_the_salt_follows_the_source_of_every_module(tmp_path: Path, monkeypatch
         path.write_text((path.read_text() if path.exists() else "") + change)
         seen.add(salt())
     assert len(seen) == 5
+    monkeypatch.setattr(reconciler, "__file__", str(tmp_path / "archive.zip" / "reconciler" / "__init__.py"))
+    assert salt() != salt()  # no code to read: no run takes another's entries
 
 
 @pytest.mark.parametrize("kept", ['"x"', '["uis"]', '["enswitch", "C0", null, {}, false, false, []]',
