@@ -5,8 +5,9 @@ outcome may differ (the account's provider, the code)."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from conftest import FEW, Repo, few_campaigns, uis_config
@@ -22,6 +23,7 @@ from reconciler.model import Desired
 from reconciler.providers import PROVIDERS
 from reconciler.validation import validate
 
+T = TypeVar("T")
 RICH = """\
 account: u
 id: 77
@@ -77,6 +79,18 @@ def _problems(repo: Repo) -> list[str]:
     return [str(p) for p in exc.value.problems]
 
 
+def _uncached_cold_warm(repo: Repo, monkeypatch: pytest.MonkeyPatch, run: Callable[[Repo], T]) -> tuple[T, list[str]]:
+    """What ``run`` gives with the cache off, checked to be what it gives cold and then warm; and the files
+    validated in the warm run."""
+    monkeypatch.setenv("RECONCILER_CACHE", "off")
+    uncached = run(repo)
+    monkeypatch.delenv("RECONCILER_CACHE")
+    assert run(repo) == uncached
+    validated = _validations(monkeypatch)
+    assert run(repo) == uncached
+    return uncached, validated
+
+
 def test_a_warm_run_validates_no_unchanged_document(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     few_campaigns(repo)
     _load(repo)
@@ -94,12 +108,7 @@ def test_a_warm_run_validates_no_unchanged_document(repo: Repo, monkeypatch: pyt
 def test_cached_campaigns_are_the_ones_validation_gives(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     few_campaigns(repo, 1)
     repo.write("c/rich.yaml", RICH)
-    monkeypatch.setenv("RECONCILER_CACHE", "off")
-    uncached = _load(repo)
-    monkeypatch.delenv("RECONCILER_CACHE")
-    assert _load(repo) == uncached
-    validated = _validations(monkeypatch)
-    assert _load(repo) == uncached
+    uncached, validated = _uncached_cold_warm(repo, monkeypatch, _load)
     assert validated == ["c/rich.yaml"]  # only the document with a reference, which is not kept
     assert [d[1] for d in uncached] == ["ByReference", "C0", "Rich"]
     assert "'cost_ratio': 2.0" in uncached[2][3] and uncached[2][4].prevent_destroy  # the document says 2
@@ -112,12 +121,7 @@ def test_problems_and_their_positions_are_the_same_warm(repo: Repo, monkeypatch:
     repo.write("c/rule.yaml", "account: u\nname: R\nstatus: inactive\nsite_id: 1\nsite_blocks:\n"
                               "  - {site_block_id: 1, phone_number_id: 2}\n")
     repo.write("c/nobody.yaml", "account: nobody\nname: N\n")
-    monkeypatch.setenv("RECONCILER_CACHE", "off")
-    uncached = _problems(repo)
-    monkeypatch.delenv("RECONCILER_CACHE")
-    assert _problems(repo) == uncached
-    validated = _validations(monkeypatch)
-    assert _problems(repo) == uncached
+    uncached, validated = _uncached_cold_warm(repo, monkeypatch, _problems)
     assert sorted(validated) == ["c/bad.yaml"]  # a document with problems is validated every time
     assert any(p.startswith("c/same.yaml:2:1: IDENTITY campaign 'C0' is already described at c/0.yaml:1:1")
                for p in uncached), uncached
