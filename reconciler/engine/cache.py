@@ -115,17 +115,18 @@ class DocumentCache:
             self._new[key] = entry
             self._added = True
 
-    def keep(self, key: str, index: int, provider: str, desired: Desired) -> None:
-        """The campaign document ``index`` of the contents ``key`` (``put`` or ``get`` before) gave, validated
-        by ``provider``; not kept when JSON would not give it back exactly (a value that is no plain data)."""
+    def keep(self, key: str, at: int, provider: str, desired: Desired) -> None:
+        """The campaign the ``at``-th document of the contents ``key`` (in the order ``put`` or ``get`` has
+        them: empty documents have no place) gave, validated by ``provider``; not kept when JSON would not
+        give it back exactly (a value that is no plain data)."""
         entry = self._new.get(key)
-        if not isinstance(entry, list) or not 0 <= index < len(entry):
+        if not isinstance(entry, list) or not 0 <= at < len(entry):
             return
         lc = desired.lifecycle
-        kept = [provider, desired.key, desired.pinned_id, _written(desired.fields, entry[index][1]),
+        kept = [provider, desired.key, desired.pinned_id, _written(desired.fields, entry[at][1]),
                 lc.allow_replace, lc.prevent_destroy, list(lc.ignore_changes)]
         if _exact(kept):
-            entry[index] = [*entry[index][:3], kept]  # in place of what another provider gave
+            entry[at] = [*entry[at][:3], kept]  # in place of what another provider gave
             self._added = True
 
     def save(self) -> None:

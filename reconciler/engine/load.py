@@ -78,14 +78,14 @@ def read_file(config: Config, path: str, shown: str, cache: DocumentCache) -> Ou
             cache.put(key, docs)
         found = [(index, data, source, None) for index, data, source in docs]
     desired: list[Desired] = []
-    for index, data, source, kept in found:
+    for at, (index, data, source, kept) in enumerate(found):
         provider = _provider(config, data)
         made = cached_desired(kept, provider, source) if kept is not None and provider is not None else None
         if made is None:
             made, more = desired_of(config, Document(data, source, index))
             problems.extend(more)
             if made is not None and provider is not None:
-                cache.keep(key, index, provider, made)
+                cache.keep(key, at, provider, made)
         if made is not None:
             desired.append(made)
     return desired, problems

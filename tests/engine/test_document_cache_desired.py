@@ -114,6 +114,17 @@ def test_cached_campaigns_are_the_ones_validation_gives(repo: Repo, monkeypatch:
     assert "'cost_ratio': 2.0" in uncached[2][3] and uncached[2][4].prevent_destroy  # the document says 2
 
 
+def test_each_document_of_a_file_gets_its_own_campaign_past_empty_documents(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    few_campaigns(repo, 0)
+    repo.write("c/many.yaml", "\n---\n".join([FEW.format(name="A", text="a"), "# empty",
+                                               FEW.format(name="B", text="b"), FEW.format(name="C", text="c")]))
+    uncached, validated = _uncached_cold_warm(repo, monkeypatch, _load)
+    assert [(d[1], d[10]) for d in uncached] == [("A", "c/many.yaml:3:1"), ("B", "c/many.yaml:12:1"),
+                                                 ("C", "c/many.yaml:19:1")]
+    assert validated == []
+
+
 def test_problems_and_their_positions_are_the_same_warm(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     few_campaigns(repo, 2)
     repo.write("c/same.yaml", "# the name of c/0.yaml again\n" + FEW.format(name="C0", text="again"))
