@@ -75,6 +75,12 @@ def load_file(path: FsPath, name: str) -> tuple[list[Document], list[Problem]]:
 
 def read_text(path: str | FsPath, name: str) -> tuple[str | None, list[Problem]]:
     """The text of a UTF-8 file (a byte-order mark dropped), or None and the problem reading it."""
+    raw, problems = read_bytes(path, name)
+    return decode(raw, name) if raw is not None else (None, problems)
+
+
+def read_bytes(path: str | FsPath, name: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of a regular file, or None and the problem reading it."""
     try:
         mode = os.stat(path).st_mode
         irregular = not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))  # reading a folder says what it is
@@ -87,7 +93,7 @@ def read_text(path: str | FsPath, name: str) -> tuple[str | None, list[Problem]]
         return None, [unreadable(name, exc.strerror)]
     if irregular:  # a FIFO or a device would block or never end
         return None, [unreadable(name, NOT_A_FILE)]
-    return decode(raw, name)
+    return raw, []
 
 
 NOT_A_FILE = "not a regular file"

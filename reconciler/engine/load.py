@@ -2,6 +2,8 @@
 
 One pass, finished before any vendor is called: each file is read (``documents``), each document validated
 against its provider's model, then duplicates and each provider's offline rules are checked across files.
+A file whose bytes were read before takes its documents from the document cache (``engine.cache``), and a
+document that was valid for the provider its account names now, its campaign too.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path as FsPath
 
 from reconciler.config import Config
-from reconciler.documents import Document, read_text, walk
+from reconciler.documents import Document, decode, read_bytes, walk
 from reconciler.engine.cache import DocumentCache, digest
+from reconciler.engine.cache import desired as cached_desired
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import NO_LIFECYCLE, Desired, Lifecycle
 from reconciler.providers import PROVIDERS
@@ -59,19 +62,40 @@ def load_desired(config: Config, path: FsPath, base: FsPath,
 
 def read_file(config: Config, path: str, shown: str, cache: DocumentCache) -> Outcome:
     """The desired campaigns of one file, and the problems of those it could not read; its documents from
-    ``cache`` when its text was read before."""
-    text, problems = read_text(path, shown)
-    if text is None:
+    ``cache`` when its contents were read before, and the campaign of each from there when it was valid for
+    the provider its account names now."""
+    raw, problems = read_bytes(path, shown)
+    if raw is None:
         return [], problems
-    key = digest(text)
+    key = digest(raw)
     found = cache.get(key, shown)
     if found is None:
-        found, problems = located(text, shown)
+        text, problems = decode(raw, shown)
+        if text is None:
+            return [], problems
+        docs, problems = located(text, shown)
         if not problems:
-            cache.put(key, found)
-    docs = [Document(data, source, index) for index, data, source in found]
-    desired, more = desired_in(config, docs)
-    return desired, problems + more
+            cache.put(key, docs)
+        found = [(index, data, source, None) for index, data, source in docs]
+    desired: list[Desired] = []
+    for at, (index, data, source, kept) in enumerate(found):
+        provider = _provider(config, data)
+        made = cached_desired(kept, provider, source) if kept is not None and provider is not None else None
+        if made is None:
+            made, more = desired_of(config, Document(data, source, index))
+            problems.extend(more)
+            if made is not None and provider is not None:
+                cache.keep(key, at, provider, made)
+        if made is not None:
+            desired.append(made)
+    return desired, problems
+
+
+def _provider(config: Config, data: object) -> str | None:
+    """The provider reconciler.yaml names for the account of a document's values; None without one."""
+    account = data.get("account") if isinstance(data, dict) else None
+    found = config.accounts.get(account) if isinstance(account, str) else None
+    return found.provider if found is not None else None
 
 
 def desired_in(config: Config, docs: Iterable[Document]) -> Outcome:

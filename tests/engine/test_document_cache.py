@@ -84,7 +84,7 @@ def test_a_broken_cache_or_one_of_other_code_is_a_cold_read(repo: Repo, monkeypa
                                                             content: bytes) -> None:
     few_campaigns(repo, 1)
     cold = _desired(repo)
-    key = digest((repo.path / "c/0.yaml").read_text())
+    key = digest((repo.path / "c/0.yaml").read_bytes())
     _file(repo).write_bytes(content.replace(b"SALT", salt().encode()).replace(b"KEY", key.encode()))
     parsed = _parsed(monkeypatch)
     assert _desired(repo) == cold
@@ -114,8 +114,8 @@ def test_the_cache_can_be_turned_off(repo: Repo, monkeypatch: pytest.MonkeyPatch
 
 
 def test_values_and_positions_come_back_as_they_were_read(tmp_path: Path) -> None:
-    text = ("a: [1, -2.5, .inf, .nan, true, null, '3', 12345678901234567890]\nb: {c: {d: [x, {e: y}]}}\n"
-            "f: 'élan'\n")
+    text = ("a: [1, -2.5, 1.0, true, null, '3', 12345678901234567890, -0.0]\nb: {c: {d: [x, {e: y}]}}\n"
+            "f: 'élan \U0001F600'\n")
     found, problems = located(text, "x.yaml")
     assert problems == []
     writer = DocumentCache(tmp_path / "c.json", "s")
@@ -123,8 +123,21 @@ def test_values_and_positions_come_back_as_they_were_read(tmp_path: Path) -> Non
     writer.save()
     back = DocumentCache(tmp_path / "c.json", "s").get("k", "y.yaml")
     assert back is not None and len(back) == 1
-    (index, data, source), (_, original, was) = back[0], found[0]
-    assert index == 0 and repr(data) == repr(original)  # repr: nan != nan
+    (index, data, source, kept), (_, original, was) = back[0], found[0]
+    assert kept is None  # nothing validated yet
+    assert index == 0 and repr(data) == repr(original)  # repr: 1 == 1.0 == True
     assert source.spots == was.spots and source.file == "y.yaml"
     assert str(source.pos(("b", "c", "d", 1, "e"))) == "y.yaml:2:20"
     assert DocumentCache(tmp_path / "c.json", "other").get("k", "y.yaml") is None
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "123456789012345678901234"])
+def test_a_text_whose_values_json_does_not_give_back_is_not_kept(tmp_path: Path, value: str) -> None:
+    found, problems = located(f"a: [1, {value}]\n", "x.yaml")
+    assert problems == []
+    writer = DocumentCache(tmp_path / "c.json", "s")
+    writer.put("k", found)
+    writer.put("plain", located("a: 1\n", "x.yaml")[0])
+    writer.save()
+    reader = DocumentCache(tmp_path / "c.json", "s")
+    assert reader.get("k", "x.yaml") is None and reader.get("plain", "x.yaml") is not None
