@@ -147,16 +147,21 @@ def _run(job: Coroutine[Any, Any, T]) -> T:
         me = asyncio.current_task()
         assert me is not None
         running.append(me)
+        if interrupted:  # before the job could start
+            job.close()
+            return
         result.append(await job)
 
-    previous = signal.signal(signal.SIGINT, stop)  # asyncio.run then keeps its own handler out
+    previous = signal.getsignal(signal.SIGINT)
+    if callable(previous):  # not when Ctrl-C is ignored (a command started with `&` in a script, or after one)
+        signal.signal(signal.SIGINT, stop)  # asyncio.run then keeps its own handler out
     try:
         asyncio.run(task())
     except BaseException:  # after a Ctrl-C: its CancelledError, or what the job's clean-up made of it
         if not interrupted:
             raise
     finally:
-        if not interrupted:
+        if not interrupted and callable(previous):
             signal.signal(signal.SIGINT, previous)
     if interrupted:
         raise KeyboardInterrupt

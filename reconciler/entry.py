@@ -1,10 +1,10 @@
 """The ``reconciler`` command's entry point: the process around ``cli.main``. Ctrl-C ends a run with one line,
 ``Interrupted.``, and exit code 130 (128 + SIGINT, as shells report it) whenever it comes: while Python is
 still importing the command (its first few hundred milliseconds), at apply's question, or during the run.
-The first Ctrl-C stops the run; later ones, and any once the outcome is decided, are ignored: they can cut
-into neither the run's clean-up nor the report, print no traceback, and do not replace the exit code. (In
-its shutdown Python restores SIGINT's default action, so a Ctrl-C then killed the process by the signal
-after it had reported its outcome; an ignored signal stays ignored.)
+Once the outcome is decided, Ctrl-C is ignored: a later one can neither cut into the report nor replace the
+exit code. (In its shutdown Python restores SIGINT's default action, so a Ctrl-C then killed the process by
+the signal after it had reported its outcome; an ignored signal stays ignored.) While the run's vendor calls
+are under way (``cli._run``) the first Ctrl-C cancels them and later ones are ignored.
 
 Under ``python -m reconciler`` (not the installed script) CPython 3.11 may still end an interrupted run by
 SIGINT rather than with 130 (a shell shows 130 for both): when the KeyboardInterrupt left code a library
@@ -21,23 +21,10 @@ import sys
 INTERRUPTED = 130
 
 
-def _stop(signum: int, frame: object) -> None:
-    """Ctrl-C: the first one stops the run (KeyboardInterrupt). Later ones are ignored rather than raised into
-    the clean-up it then does (files closed, sandboxes stopped), where they printed tracebacks and cut it
-    short. Inside asyncio.run, cli._run's handler takes over: it cancels the job instead, once."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise KeyboardInterrupt
-
-
 def run() -> int:
     """The exit code (``sys.exit(run())``, as the script pip installs calls it)."""
     code = INTERRUPTED
     try:
-        import signal
-
-        signal.signal(signal.SIGINT, _stop)
         from reconciler.cli import main
 
         code = main()  # returns INTERRUPTED for a Ctrl-C it catches, without a word: it is reported below

@@ -34,14 +34,17 @@ def interpreter_start() -> float:
     return max(times)
 
 
-def interrupted(cwd: Path, command: list[str], after: float = 0.0, at: str = "",
-                every: float = 0.0) -> tuple[int | None, str, float]:
+def interrupted(cwd: Path, command: list[str], after: float = 0.0, at: str = "", every: float = 0.0,
+                ignoring: bool = False) -> tuple[int | None, str, float]:
     """Run ``command`` with its output (both streams) on one pipe; SIGINT it ``after`` seconds from the
     start, or once its output shows ``at``; then again every ``every`` seconds (if given) until it exits.
     Its exit code (None if it had not ended 30 s after the first signal), its output, and the seconds from
-    the first signal to its exit (0 if it ended before any)."""
+    the first signal to its exit (0 if it ended before any). ``ignoring``: started with SIGINT ignored, as
+    a shell script starts a command in the background (``&``)."""
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               env={**os.environ, "NO_COLOR": "1"})
+                               env={**os.environ, "NO_COLOR": "1"},
+                               preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignoring
+                               else None)
     assert process.stdout is not None
     fd = process.stdout.fileno()
     os.set_blocking(fd, False)
@@ -137,6 +140,13 @@ def test_ctrl_c_held_down_as_the_run_ends_never_kills_it_by_the_signal(example: 
     assert "Verified" in out and not any(word in out for word in NOISE), out[-3000:]
     assert code in (0, 130) and out.count("Interrupted.") == (code == 130), (code, out[-1500:])
     assert took < 5, took
+
+
+def test_a_command_started_ignoring_ctrl_c_keeps_ignoring_it(example: Path) -> None:
+    """As a shell script's background command (``reconciler apply --yes &``): Ctrl-C typed in the terminal
+    is not for it, and the run goes on to its end."""
+    code, out, _ = interrupted(example, [str(SCRIPT), "apply", "--yes"], at="Plan:", every=0.02, ignoring=True)
+    assert code == 0 and "Apply complete" in out and "Interrupted." not in out, out[-1500:]
 
 
 def test_later_ctrl_c_do_not_cut_into_the_clean_up_of_an_interrupted_job() -> None:
