@@ -349,6 +349,16 @@ def reset(path: Path, accounts: tuple[str, ...]) -> int:
     return 0
 
 
+def _from_ctrl_c(exc: BaseException) -> bool:
+    """Whether ``exc`` stands for a Ctrl-C: one during a class's creation reaches us as the RuntimeError
+    Python 3.11 raises from the KeyboardInterrupt in a ``__set_name__`` (pydantic's models, while a command
+    imports them)."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, KeyboardInterrupt):
+        cause = cause.__cause__ or cause.__context__
+    return cause is not None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The exit code of the command line ``argv``, its problems and errors printed one line each. An
     interrupted run (Ctrl-C) returns INTERRUPTED without a word: ``entry.run`` reports it once no further
@@ -377,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             click.echo(f"error: {printable(line, None)}", err=True)
         return 1
     except Exception as exc:  # a defect of ours: still one line (the traceback only in the DEBUG log)
+        if _from_ctrl_c(exc):
+            return INTERRUPTED
         from reconciler.http import masked
 
         logging.getLogger("reconciler").debug("internal error", exc_info=True)

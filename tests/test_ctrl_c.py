@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import Repo
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -210,3 +211,21 @@ def test_once_the_outcome_is_decided_ctrl_c_changes_nothing(tmp_path: Path, outc
                          timeout=30)
     assert (ran.returncode, ran.stderr, ran.stdout) == (code, err, "")
 
+
+def test_a_ctrl_c_wrapped_by_python_in_another_error_is_an_interruption_not_an_internal_error(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C while Python creates a class (pydantic's models, imported as a command starts) reaches the
+    command as Python 3.11's RuntimeError from ``__set_name__``: it was reported as an internal error."""
+
+    class Interrupting:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    def load_config(path: Path) -> None:
+        type("Model", (), {"field": Interrupting()})
+
+    monkeypatch.setattr("reconciler.config.load_config", load_config)
+    interrupted = repo.run("accounts")
+    assert (interrupted.code, interrupted.out, interrupted.err) == (130, "", "")  # entry.run prints the line
+    monkeypatch.setattr("reconciler.config.load_config", lambda path: 1 / 0)
+    assert "internal error (ZeroDivisionError" in repo.run("accounts").err
