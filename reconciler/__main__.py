@@ -1,3 +1,5 @@
+import sys
+
 from reconciler.entry import run
 
-run()
+sys.exit(run())

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import sys
 import time
 from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from reconciler import __version__, terminal
+from reconciler.entry import INTERRUPTED
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, printable
 from reconciler.render import FORMATS, Format
 
 # Each command imports what it uses when it runs: `--help` loads no provider, and `validate` only the
 # providers its accounts use, without the HTTP client, the sandbox server or the saved-plan models.
 if TYPE_CHECKING:
+    from types import FrameType
+
     from reconciler.config import Config
     from reconciler.model import Desired, Plan
     from reconciler.scope import Scope
@@ -120,17 +121,50 @@ def _color() -> bool:
 
 
 def _run(job: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run(job)``, with ``job``'s result kept out of the task ``asyncio.run`` makes: on its way out
-    it asks for the SIGINT handler, and Python 3.11's failed enum lookup there formats the handler's repr,
-    the task and its result with it (a plan of 100 updates: 1% of a warm 10,000-campaign plan)."""
+    """``asyncio.run(job)``, with two differences. Ctrl-C cancels the job, as asyncio's own handler does, but
+    only the first: later ones are ignored rather than raised as KeyboardInterrupt into the clean-up then under
+    way (sessions closing, sandboxes stopping), where they printed tracebacks (an interrupted join, a coroutine
+    never awaited) and cut it short. An interrupted job raises KeyboardInterrupt here, once asyncio.run has
+    finished.
+
+    And ``job``'s result is kept out of the task ``asyncio.run`` makes: on its way out it asks for the SIGINT
+    handler, and Python 3.11's failed enum lookup there formats the handler's repr, the task and its result
+    with it (a plan of 100 updates: 1% of a warm 10,000-campaign plan)."""
     import asyncio
+    import signal
 
     result: list[T] = []
+    running: list[asyncio.Task[None]] = []
+    interrupted: list[bool] = []
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        interrupted.append(True)
+        if running and running[0].cancel():
+            running[0].get_loop().call_soon_threadsafe(lambda: None)  # wakes the loop waiting in select()
 
     async def task() -> None:
+        me = asyncio.current_task()
+        assert me is not None
+        running.append(me)
+        if interrupted:  # before the job could start
+            job.close()
+            return
         result.append(await job)
 
-    asyncio.run(task())
+    previous = signal.getsignal(signal.SIGINT)
+    if callable(previous):  # not when Ctrl-C is ignored (a command started with `&` in a script, or after one)
+        signal.signal(signal.SIGINT, stop)  # asyncio.run then keeps its own handler out
+    try:
+        asyncio.run(task())
+    except BaseException:  # after a Ctrl-C: its CancelledError, or what the job's clean-up made of it
+        if not interrupted:
+            raise
+    finally:
+        if not interrupted and callable(previous):
+            signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise KeyboardInterrupt
     return result[0]
 
 
@@ -315,7 +349,20 @@ def reset(path: Path, accounts: tuple[str, ...]) -> int:
     return 0
 
 
+def _from_ctrl_c(exc: BaseException) -> bool:
+    """Whether ``exc`` stands for a Ctrl-C: one during a class's creation reaches us as the RuntimeError
+    Python 3.11 raises from the KeyboardInterrupt in a ``__set_name__`` (pydantic's models, while a command
+    imports them)."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, KeyboardInterrupt):
+        cause = cause.__cause__ or cause.__context__
+    return cause is not None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The exit code of the command line ``argv``, its problems and errors printed one line each. An
+    interrupted run (Ctrl-C) returns INTERRUPTED without a word: ``entry.run`` reports it once no further
+    Ctrl-C can cut into the report."""
     args = list(argv) if argv is not None else sys.argv[1:]
     if any("\0" in arg for arg in args):  # no path or name can hold one; the system would refuse it later
         click.echo("error: an argument holds a NUL byte (\\0), which no path or name can hold", err=True)
@@ -325,9 +372,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                           color=terminal.color() or None)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("Interrupted.", err=True)
-        return 130
+    except (click.exceptions.Abort, KeyboardInterrupt):  # entry.run reports it once Ctrl-C is ignored
+        return INTERRUPTED
     except click.ClickException as exc:
         exc.show()
         return 1
@@ -341,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             click.echo(f"error: {printable(line, None)}", err=True)
         return 1
     except Exception as exc:  # a defect of ours: still one line (the traceback only in the DEBUG log)
+        if _from_ctrl_c(exc):
+            return INTERRUPTED
         from reconciler.http import masked
 
         logging.getLogger("reconciler").debug("internal error", exc_info=True)
@@ -351,22 +399,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         _debug_log(False)
     return result if isinstance(result, int) else 0
 
-
-INTERRUPTED = 130
-
-
-def run() -> NoReturn:
-    """The ``reconciler`` command. A reader that has gone (``| head``) is not an error: what is left of the
-    output goes nowhere, as Python's documentation advises for SIGPIPE. Once ``main`` has returned, the run's
-    outcome is decided: a Ctrl-C while the interpreter shuts down is ignored rather than killing the process
-    with a signal in place of the exit code it reports."""
-    code = main()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    if code == INTERRUPTED:  # as entry.run does: nothing is left to do, and nothing may replace the code
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)

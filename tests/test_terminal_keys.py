@@ -13,11 +13,14 @@ from conftest import Repo, uis_campaign, uis_config, uis_seed
 from terminal_session import in_terminal
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-def test_ctrl_c_at_the_question_cancels_at_once_with_exit_130_and_changes_nothing(example: Path) -> None:
-    code, out, after = in_terminal(example, "apply", "--account", "uis-demo", keys=b"\x03")
+@pytest.mark.parametrize("keys", [b"\x03", b"\x03" * 3])
+def test_ctrl_c_at_the_question_cancels_at_once_with_exit_130_and_changes_nothing(example: Path,
+                                                                                  keys: bytes) -> None:
+    """Once or pressed again and again: one line, no traceback."""
+    code, out, after = in_terminal(example, "apply", "--account", "uis-demo", keys=keys)
     assert code == 130, out[-800:]
     assert after < 5, after  # not waiting for Enter (asyncio's own handler would wait for the answer)
-    assert "Interrupted." in out and "Apply complete" not in out
+    assert out.count("Interrupted.") == 1 and "Apply complete" not in out and "Traceback" not in out, out
     log = example / ".reconciler" / "sandbox" / "uis-demo.requests.jsonl"
     assert "update.campaigns" not in log.read_text() and "create.campaigns" not in log.read_text()
 

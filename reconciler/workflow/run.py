@@ -56,10 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     os.environ.pop(VARIABLE, None)  # reconciler sees each credential under its own name only
     os.environ.update(credentials)
-    from reconciler.cli import run  # imported here: the credentials are in the environment first
+    from reconciler.entry import run  # imported here: the credentials are in the environment first
 
     sys.argv[1:] = args
-    run()
+    return run()
 
 
 if __name__ == "__main__":

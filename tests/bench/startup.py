@@ -31,7 +31,7 @@ from pathlib import Path
 import reconciler
 
 ROOT = Path(__file__).resolve().parents[2]
-RECONCILER = ("-c", "from reconciler.cli import run; run()")  # what the `reconciler` script runs
+RECONCILER = ("-c", "import sys; from reconciler.entry import run; sys.exit(run())")  # as the `reconciler` script
 COMMANDS = {"help": ("--help",), "validate": ("validate", "."), "plan": ("plan", ".")}
 FLOOR = ("-c", "import click, yaml\nfrom pydantic import BaseModel\nclass M(BaseModel):\n    x: int = 0")
 """What validate cannot do without: its command-line, YAML and validation libraries, one pydantic model built."""
