@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from reconciler.confine import problems_outside
 from reconciler.discovery import DEFAULT_DOCUMENTS, Discovery, pattern_problem
@@ -22,13 +22,13 @@ from reconciler.model import Located, Pos
 from reconciler.providers import PROVIDERS
 from reconciler.sandbox.faults import Faults
 from reconciler.sandbox.limits import DEFAULT_DAY_LIMIT, DEFAULT_MINUTE_LIMIT, MINUTE
-from reconciler.validation import SCHEMA, validate
+from reconciler.validation import SCHEMA, LazyModel, validate
 
 RULE = "CONFIG"
 ENV_REF = re.compile(r"^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
-class _Strict(BaseModel):
+class _Strict(LazyModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -47,7 +47,7 @@ class SandboxConfig(_Strict):
     faults: Faults | None = None
 
 
-class AccountModel(BaseModel):
+class AccountModel(LazyModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     provider: str

@@ -32,7 +32,9 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from reconciler.validation import LazyModel
 
 if TYPE_CHECKING:
     import asyncio
@@ -45,7 +47,7 @@ Rate = Annotated[float, Field(ge=0, le=1)]
 Kind = Literal["error", "throttle", "timeout", "drop"]
 
 
-class Faults(BaseModel):
+class Faults(LazyModel):
     """The ``faults:`` block of a sandbox account: how often, and how, its sandbox misbehaves."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
