@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, uis_config
+import pytest
+from conftest import ROOT, uis_config, uis_live_config, uis_vendor
+
+from reconciler.config import Faults
 
 # Runs the CLI as ``reconciler`` does, then lists every module the process imported.
 LIST_MODULES = ("import json, sys; from reconciler.cli import main; code = main(sys.argv[1:]); "
@@ -16,6 +19,7 @@ LIST_MODULES = ("import json, sys; from reconciler.cli import main; code = main(
 SERVING = ("httpx", "httpcore", "starlette", "uvicorn", "anyio", "asyncio", "ssl", "urllib.request",
            "reconciler.sandbox.server")
 RENDERING = ("rich", "deepdiff", "ruamel", "reconciler.planfile")
+SANDBOX_STACK = ("reconciler.sandbox", "uvicorn", "starlette")
 PROVIDERS = ("callfire", "enswitch", "topsort", "uis")
 
 
@@ -53,6 +57,24 @@ def test_validate_imports_only_the_providers_the_accounts_use(tmp_path: Path) ->
     modules = _modules(tmp_path, "validate", ".")
     assert _loaded(modules, tuple(f"reconciler.providers.{p}" for p in PROVIDERS)) == ["reconciler.providers.uis"]
     assert _loaded(modules, (*SERVING, *RENDERING)) == []
+
+
+
+def test_plan_against_a_vendor_endpoint_loads_no_sandbox_stack_and_no_saved_plan_models(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An account on a vendor's endpoint (here a UIS stand-in the test serves) needs neither the built-in
+    sandboxes' server nor, without --out, the saved-plan models; --out loads those (so the check can fail)."""
+    with uis_vendor(tmp_path, "t0ken", Faults()) as (_, _, url):
+        (tmp_path / "repo").mkdir()
+        (tmp_path / "repo" / "reconciler.yaml").write_text(uis_live_config(url, "attempts: 1"))
+        (tmp_path / "repo" / "a.yaml").write_text("account: live\nname: A\nsite_id: 1\n")
+        monkeypatch.setenv("UIS_TOKEN", "t0ken")
+        modules = _modules(tmp_path / "repo", "plan", ".")
+        saved = _modules(tmp_path / "repo", "plan", ".", "--out", "plan.json")
+    assert {"httpx", "reconciler.providers.uis.client", "reconciler.engine.plan"} <= modules  # it read and planned
+    assert _loaded(modules, (*SANDBOX_STACK, "reconciler.planfile", "reconciler.engine.review")) == []
+    assert "reconciler.planfile" in saved and _loaded(saved, SANDBOX_STACK) == []
+    assert json.loads((tmp_path / "repo" / "plan.json").read_text())["operations"]
 
 
 # Imports every module of the package, then builds each of its pydantic models as its first use would.
