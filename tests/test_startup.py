@@ -47,7 +47,9 @@ def test_validate_examples_imports_the_models_of_its_providers_but_no_client_san
     modules = _modules(ROOT / "examples", "validate", ".")
     assert {"pydantic", "yaml", *(f"reconciler.providers.{p}.model" for p in PROVIDERS)} <= modules
     clients = tuple(f"reconciler.providers.{p}.{part}" for p in PROVIDERS for part in ("client", "sandbox"))
-    assert _loaded(modules, (*SERVING, *RENDERING, *clients)) == []
+    planning = ("reconciler.engine.plan", "reconciler.engine.targeting", "reconciler.render.text",
+                "reconciler.render.markdown")
+    assert _loaded(modules, (*SERVING, *RENDERING, *clients, *planning)) == []
 
 
 def test_validate_imports_only_the_providers_the_accounts_use(tmp_path: Path) -> None:
