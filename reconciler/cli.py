@@ -189,9 +189,8 @@ REMOTE = click.option("--validate-remote", "remote", is_flag=True,
 def plan(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], out: Path | None, fmt: Format,
          detailed_exitcode: bool, remote: bool) -> int:
     """Show the calls that would make the live campaigns match the documents."""
-    from reconciler import planfile, runs
+    from reconciler import runs
     from reconciler.engine.connect import connect_all
-    from reconciler.files import write_atomic
     from reconciler.render import render
 
     config, desired, where = _open(path, accounts)
@@ -204,7 +203,10 @@ def plan(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], out:
             return the_plan
 
     the_plan = _run(run())
-    if out is not None:
+    if out is not None:  # only then are the saved-plan models loaded
+        from reconciler import planfile
+        from reconciler.files import write_atomic
+
         write_atomic(out, planfile.dumps(the_plan, _providers(config, the_plan)))
     click.echo(render(the_plan, fmt, _providers(config, the_plan), _color()))
     return 2 if detailed_exitcode and not the_plan.empty else 0

@@ -9,9 +9,9 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from reconciler.confine import problems_outside
 from reconciler.discovery import DEFAULT_DOCUMENTS, Discovery, pattern_problem
@@ -20,15 +20,17 @@ from reconciler.errors import Problem, ProblemsError, printable
 from reconciler.http import TIMEOUT, Redactor, RetryPolicy, endpoint_password
 from reconciler.model import Located, Pos
 from reconciler.providers import PROVIDERS
-from reconciler.sandbox.faults import Faults
-from reconciler.sandbox.limits import DEFAULT_DAY_LIMIT, DEFAULT_MINUTE_LIMIT, MINUTE
-from reconciler.validation import SCHEMA, validate
+from reconciler.validation import SCHEMA, LazyModel, validate
 
 RULE = "CONFIG"
 ENV_REF = re.compile(r"^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$")
+DEFAULT_MINUTE_LIMIT = 1000
+DEFAULT_DAY_LIMIT = 100_000
+MINUTE = 60.0
+"""A sandbox's call limits unless its ``limits:`` block says otherwise (``reconciler.sandbox.limits``)."""
 
 
-class _Strict(BaseModel):
+class _Strict(LazyModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -41,13 +43,41 @@ class SandboxLimits(_Strict):
                             description="Seconds a 'minute' window lasts: shorter only to make tests fast.")
 
 
+Rate = Annotated[float, Field(ge=0, le=1)]
+
+
+class Faults(LazyModel):
+    """The ``faults:`` block of a sandbox account: how often, and how, its sandbox misbehaves (what each setting
+    does: ``reconciler.sandbox.faults``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    latency_ms: float = Field(default=0, ge=0, allow_inf_nan=False)
+    error_rate: Rate = 0
+    rate_429: Rate = 0
+    retry_after: float = Field(default=1, ge=0, allow_inf_nan=False)
+    timeout_rate: Rate = 0
+    hang_s: float = Field(default=5, ge=0, allow_inf_nan=False)
+    drop_rate: Rate = 0
+    commit_delay: float = Field(default=0, ge=0, le=600, allow_inf_nan=False)
+    seed: int = 0
+    limit: int | None = Field(default=None, ge=0)
+    only: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_draw(self) -> Faults:
+        if self.error_rate + self.rate_429 + self.timeout_rate > 1:
+            raise ValueError("error_rate + rate_429 + timeout_rate must not exceed 1 (one draw picks one)")
+        return self
+
+
 class SandboxConfig(_Strict):
     seed: str | None = None
     limits: SandboxLimits = SandboxLimits()
     faults: Faults | None = None
 
 
-class AccountModel(BaseModel):
+class AccountModel(LazyModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     provider: str

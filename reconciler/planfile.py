@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from reconciler import __version__
 from reconciler.errors import Problem, ProblemsError
@@ -32,13 +32,14 @@ from reconciler.model import (
     SideEffect,
     Target,
 )
+from reconciler.validation import LazyModel
 
 FORMAT_VERSION = 1
 RULE = "PLAN"
 REF = "$result"
 
 
-class _Strict(BaseModel):
+class _Strict(LazyModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

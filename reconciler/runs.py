@@ -14,7 +14,6 @@ from reconciler.engine.apply import ApplyOptions, Outcome, Status, apply_plan
 from reconciler.engine.connect import connect_all
 from reconciler.engine.lock import applying
 from reconciler.engine.remote import validate_remote
-from reconciler.engine.review import reviewed
 from reconciler.engine.run import make_plan, read_all, verify
 from reconciler.engine.targeting import Targets
 from reconciler.errors import ProblemsError, UnsafePlanError, printable
@@ -59,6 +58,8 @@ async def _apply_locked(config: Config, desired: Mapping[str, Sequence[Desired]]
                         targets: Targets | None) -> int:
     async with connect_all(config, names) as sessions:
         if saved is not None:
+            from reconciler.engine.review import reviewed  # with the saved-plan models, only for apply --plan
+
             with progress("Planning again to check the saved plan"):
                 the_plan = await reviewed(config, saved[0], desired, sessions, saved[1])
         else:

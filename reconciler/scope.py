@@ -11,13 +11,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path as FsPath
+from typing import TYPE_CHECKING
 
 from reconciler.config import RULE, Config
 from reconciler.documents import display_name, load_file, walk
 from reconciler.engine.load import desired_in
-from reconciler.engine.targeting import Targets
 from reconciler.errors import Problem, ProblemsError
 from reconciler.model import Pos
+
+if TYPE_CHECKING:  # validate finds the scope's documents and needs no targeting
+    from reconciler.engine.targeting import Targets
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Scope:
     def targets(self, config: Config, campaigns: tuple[str, ...] = ()) -> Targets:
         """What plan and apply are limited to: ``--campaign`` globs among the campaigns the scope's documents
         describe (read here: problems in them are the whole run's to report)."""
+        from reconciler.engine.targeting import Targets
+
         if self.whole:
             return Targets(campaigns)
         described: set[tuple[str, str]] = set()

@@ -13,7 +13,7 @@ import types
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from reconciler.errors import Problem
@@ -44,6 +44,15 @@ def int64(value: int | None) -> int | None:
 
 Int64 = Annotated[int, BeforeValidator(not_bool), AfterValidator(int64)]
 """An integer field of a document: a boolean is refused, and so is anything beyond 64 bits."""
+
+
+class LazyModel(BaseModel):
+    """The base of reconciler's models. Pydantic builds a model's validator and serializer when the model is
+    first used rather than when its module is imported (``defer_build``): a command builds only the models it
+    validates with (``validate`` no sandbox seed or live-campaign model), and a nested model only as part of
+    the model that holds it."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 def validate(model: type[M], data: Any, source: Located, prefix: Path = (),

@@ -1,4 +1,7 @@
-"""Open a session per account: to the vendor's endpoint, or to the built-in sandbox on loopback."""
+"""Open a session per account: to the vendor's endpoint, or to the built-in sandbox on loopback.
+
+The sandbox stack (its server, store, limits and faults; uvicorn and starlette) is imported only when an
+account of the run has a sandbox: a run against the vendors' endpoints does not load it."""
 
 from __future__ import annotations
 
@@ -9,13 +12,11 @@ from typing import TYPE_CHECKING
 from reconciler.config import Account, Config
 from reconciler.providers import PROVIDERS
 from reconciler.providers.base import AccountContext, Session
-from reconciler.sandbox.faults import with_faults
-from reconciler.sandbox.limits import RateLimits
-from reconciler.sandbox.server import serving
-from reconciler.sandbox.store import SandboxStore
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
+
+    from reconciler.sandbox.store import SandboxStore
 
 
 def context(config: Config, account: Account) -> AccountContext:
@@ -24,6 +25,8 @@ def context(config: Config, account: Account) -> AccountContext:
 
 def open_store(config: Config, account: Account, secrets: Collection[str] = ()) -> SandboxStore:
     """The persisted sandbox state of ``account`` (its seed on first use)."""
+    from reconciler.sandbox.store import SandboxStore
+
     assert account.sandbox is not None
     seed = config.resolve(account.sandbox.seed) if account.sandbox.seed else None
     provider = PROVIDERS[account.provider]
@@ -32,6 +35,9 @@ def open_store(config: Config, account: Account, secrets: Collection[str] = ()) 
 
 def sandbox_app(config: Config, account: Account, credentials: Mapping[str, str]) -> ASGIApp:
     """The ASGI app of ``account``'s sandbox: its persisted state, its call limits, and its faults if any."""
+    from reconciler.sandbox.faults import with_faults
+    from reconciler.sandbox.limits import RateLimits
+
     assert account.sandbox is not None
     store = open_store(config, account, credentials.values())
     limits = RateLimits(account.sandbox.limits.minute, account.sandbox.limits.day, account.sandbox.limits.window_s)
@@ -54,8 +60,12 @@ async def connect_all(config: Config, names: Collection[str]) -> AsyncIterator[d
     boxes = [account for account in accounts if account.sandbox is not None]
     credentials = {a.name: PROVIDERS[a.provider].sandbox_credentials() for a in boxes}
     async with AsyncExitStack() as stack:
-        servers = stack.enter_context(serving([sandbox_app(config, a, credentials[a.name]) for a in boxes]))
-        urls = {a.name: server.url for a, server in zip(boxes, servers, strict=True)}
+        urls: dict[str, str] = {}
+        if boxes:
+            from reconciler.sandbox.server import serving
+
+            servers = stack.enter_context(serving([sandbox_app(config, a, credentials[a.name]) for a in boxes]))
+            urls = {a.name: server.url for a, server in zip(boxes, servers, strict=True)}
         sessions: dict[str, Session] = {}
         for account in accounts:
             provider, at = PROVIDERS[account.provider], context(config, account)

@@ -13,6 +13,7 @@ from reconciler.diff import changed_fields
 from reconciler.errors import Problem
 from reconciler.http import DEFAULT_RETRY, RetryPolicy, needs_tls, new_client
 from reconciler.model import Desired, Live, LiveState, Operation
+from reconciler.validation import LazyModel
 
 if TYPE_CHECKING:  # only the commands that talk to a vendor or serve a sandbox load these
     import httpx
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # only the commands that talk to a vendor or serve a sandbox 
     from reconciler.sandbox.store import SandboxStore
 
 
-class LifecycleModel(BaseModel):
+class LifecycleModel(LazyModel):
     """Per-campaign options shared by every provider."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -32,7 +33,7 @@ class LifecycleModel(BaseModel):
     ignore_changes: list[str] = Field(default_factory=list)
 
 
-class CampaignDocument(BaseModel):
+class CampaignDocument(LazyModel):
     """The envelope every campaign document shares; providers add the vendor's own fields."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

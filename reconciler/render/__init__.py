@@ -1,13 +1,15 @@
-"""Plan renderers: text (terminals and logs), markdown (pull-request comments), json (saved plans)."""
+"""Plan renderers: text (terminals and logs), markdown (pull-request comments), json (saved plans).
+
+Each is imported when a plan is rendered in its format: the command line names the formats at start-up.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from reconciler.model import Plan
-from reconciler.render.markdown import render_markdown
-from reconciler.render.text import render_text
+if TYPE_CHECKING:
+    from reconciler.model import Plan
 
 Format = Literal["text", "markdown", "json"]
 FORMATS: tuple[Format, ...] = ("text", "markdown", "json")
@@ -19,5 +21,9 @@ def render(plan: Plan, fmt: Format, providers: Mapping[str, str], color: bool = 
 
         return planfile.dumps(plan, providers).rstrip("\n")
     if fmt == "markdown":
+        from reconciler.render.markdown import render_markdown
+
         return render_markdown(plan)
+    from reconciler.render.text import render_text
+
     return render_text(plan, color)

@@ -27,46 +27,20 @@ store-wide counter, so a read that overlaps a concurrent write may be taken for 
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from reconciler.config import Faults
 
 if TYPE_CHECKING:
-    import asyncio
-
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from reconciler.sandbox.store import SandboxStore
 
-Rate = Annotated[float, Field(ge=0, le=1)]
 Kind = Literal["error", "throttle", "timeout", "drop"]
-
-
-class Faults(BaseModel):
-    """The ``faults:`` block of a sandbox account: how often, and how, its sandbox misbehaves."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    latency_ms: float = Field(default=0, ge=0, allow_inf_nan=False)
-    error_rate: Rate = 0
-    rate_429: Rate = 0
-    retry_after: float = Field(default=1, ge=0, allow_inf_nan=False)
-    timeout_rate: Rate = 0
-    hang_s: float = Field(default=5, ge=0, allow_inf_nan=False)
-    drop_rate: Rate = 0
-    commit_delay: float = Field(default=0, ge=0, le=600, allow_inf_nan=False)
-    seed: int = 0
-    limit: int | None = Field(default=None, ge=0)
-    only: str | None = Field(default=None, min_length=1)
-
-    @model_validator(mode="after")
-    def _one_draw(self) -> Faults:
-        if self.error_rate + self.rate_429 + self.timeout_rate > 1:
-            raise ValueError("error_rate + rate_429 + timeout_rate must not exceed 1 (one draw picks one)")
-        return self
 
 
 @dataclass
@@ -99,8 +73,6 @@ class FaultInjector:
         self._late: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        import asyncio  # here, not at the top: reconciler.config imports this module for Faults alone
-
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

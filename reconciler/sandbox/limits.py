@@ -11,9 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-DEFAULT_MINUTE_LIMIT = 1000
-DEFAULT_DAY_LIMIT = 100_000
-MINUTE = 60.0
+from reconciler.config import DEFAULT_DAY_LIMIT, DEFAULT_MINUTE_LIMIT, MINUTE
+
 DAY = 86_400.0
 
 

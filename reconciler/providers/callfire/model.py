@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from reconciler.providers.base import CampaignDocument
-from reconciler.validation import int64, not_bool
+from reconciler.validation import LazyModel, int64, not_bool
 
 ResponseKind = Literal["STRING", "CHOICE", "NUMERIC"]
 RetryResult = Literal["LA", "AM", "BUSY", "DNC", "XFER", "XFER_LEG", "NO_ANS", "UNDIALED", "SENT", "RECEIVED",
@@ -38,7 +38,7 @@ def window_problem(begin: str | None, end: str | None) -> str | None:
     return None
 
 
-class _Strict(BaseModel):
+class _Strict(LazyModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -130,7 +130,7 @@ class CallFireCampaign(CampaignDocument):
     _int64 = field_validator(*_INTEGERS)(int64)
 
 
-class CallFireLiveCampaign(BaseModel):
+class CallFireLiveCampaign(LazyModel):
     """A campaign as GetCccCampaign answers it; defaults are what a create or update fills in (CF-01)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -162,7 +162,7 @@ class CallFireLiveCampaign(BaseModel):
     NumberOfRings: int = Field(default=4, ge=1)
 
 
-class StoredAnswer(BaseModel):
+class StoredAnswer(LazyModel):
     """The answer a create or update got, replayed for a request that repeats its RequestId (CF-03)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -171,7 +171,7 @@ class StoredAnswer(BaseModel):
     body: dict[str, Any]
 
 
-class CallFireSeed(BaseModel):
+class CallFireSeed(LazyModel):
     """Sandbox seed: the account's CCC campaigns, and the RequestIds it has answered."""
 
     model_config = ConfigDict(extra="forbid", title="CallFire sandbox seed")
@@ -182,7 +182,7 @@ class CallFireSeed(BaseModel):
         default_factory=dict, description="RequestId -> the answer its create or update got (CF-03).")
 
 
-class CallFireSettings(BaseModel):
+class CallFireSettings(LazyModel):
     """CallFire-specific account settings in reconciler.yaml (none yet; the endpoint is the REST base,
     e.g. https://www.callfire.com/api/1.1/rest)."""
 

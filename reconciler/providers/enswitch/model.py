@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from reconciler.providers.base import CampaignDocument
-from reconciler.validation import int64, not_bool
+from reconciler.validation import LazyModel, int64, not_bool
 
 Dtype = Literal["queue", "agent", "number", "ivr"]
 Machine = Literal["", "failed", "retry", "success"]
@@ -83,7 +83,7 @@ class EnswitchCampaign(CampaignDocument):
         return int(value) if isinstance(value, bool) else value
 
 
-class EnswitchLiveCampaign(BaseModel):
+class EnswitchLiveCampaign(LazyModel):
     """A campaign as the sandbox stores it; defaults are what ``bulk/campaigns/create`` fills in (ENS-07)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -106,7 +106,7 @@ class EnswitchLiveCampaign(BaseModel):
     timegroup: int = Field(default=0, ge=0)
 
 
-class EnswitchSeed(BaseModel):
+class EnswitchSeed(LazyModel):
     """Sandbox seed: the customer's bulk campaigns, and what the sandbox's server and user are."""
 
     model_config = ConfigDict(extra="forbid", title="Enswitch sandbox seed")
@@ -122,7 +122,7 @@ class EnswitchSeed(BaseModel):
     next_id: int | None = Field(default=None, description="Id the next created campaign gets.")
 
 
-class EnswitchSettings(BaseModel):
+class EnswitchSettings(LazyModel):
     """Enswitch-specific account settings in reconciler.yaml."""
 
     model_config = ConfigDict(extra="forbid")

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, PlainSerializer, model_validator
 
 from reconciler.providers.base import CampaignDocument
-from reconciler.validation import Int64
+from reconciler.validation import Int64, LazyModel
 
 CampaignType = Literal["manual", "autobidding", "exclusive"]
 AdFormat = Literal["listing", "banner"]
@@ -46,7 +46,7 @@ def stamp(moment: datetime) -> str:
 Timestamp = Annotated[AwareDatetime, PlainSerializer(stamp, return_type=str, when_used="json")]
 
 
-class _Strict(BaseModel):
+class _Strict(LazyModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -114,7 +114,7 @@ class BidTarget(_Strict):
     type: BidType = Field(description="What the bid is on: a product.")
 
 
-class Bid(BaseModel):
+class Bid(LazyModel):
     """One bid of a new campaign, in the vendor's shape (TOP-10: bids are sent on create only).
 
     ``target`` and ``amount`` as the create-campaign page documents them; the page's optional ``location``,
@@ -182,7 +182,7 @@ class TopsortCampaign(CampaignDocument):
         return self.externalCampaignId if self.externalCampaignId is not None else self.name
 
 
-class TopsortLiveCampaign(BaseModel):
+class TopsortLiveCampaign(LazyModel):
     """The campaign model the API answers, as the sandbox stores it; defaults are what a create fills in."""
 
     model_config = ConfigDict(extra="forbid")
@@ -219,7 +219,7 @@ class TopsortLiveCampaign(BaseModel):
                                                                    "answers the ids it was given (project reading).")
 
 
-class TopsortSeed(BaseModel):
+class TopsortSeed(LazyModel):
     """Sandbox seed: one marketplace, its default wallet and its campaigns."""
 
     model_config = ConfigDict(extra="forbid", title="Topsort sandbox seed")
@@ -232,7 +232,7 @@ class TopsortSeed(BaseModel):
     campaigns: list[TopsortLiveCampaign] = Field(default_factory=list)
 
 
-class TopsortSettings(BaseModel):
+class TopsortSettings(LazyModel):
     """Topsort-specific account settings in reconciler.yaml."""
 
     model_config = ConfigDict(extra="forbid")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, ConfigDict, Field, ValidationError
 
 from reconciler.providers.topsort.constraints import (
     cpa_problem,
@@ -39,6 +39,7 @@ from reconciler.providers.topsort.model import (
     TargetingFilters,
     stamp,
 )
+from reconciler.validation import LazyModel
 
 READ_ONLY = ("campaignId", "marketplaceId", "createdAt", "vendorId", "externalVendorId", "bidCount",
              "campaignBehaviorData", "campaignBehaviorDataByDay", "exclusivityPrice", "promotionType")
@@ -66,7 +67,7 @@ class TopsortError(Exception):
         return [{"errCode": self.code, "docUrl": DOC_URL, "message": self.message}]
 
 
-class _Body(BaseModel):
+class _Body(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1)
@@ -98,7 +99,7 @@ class CreateBody(_Body):
     walletId: str | None = Field(default=None, pattern=UUID_PATTERN)
 
 
-class BannerAdRejectionReason(BaseModel):
+class BannerAdRejectionReason(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     declineReason: str | None = None

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from reconciler.providers.base import CampaignDocument
-from reconciler.validation import int64, not_bool
+from reconciler.validation import LazyModel, int64, not_bool
 
 Status = Literal["active", "inactive"]
 ReservationTime = Literal["5m", "10m", "15m", "20m", "30m", "1h", "2h", "4h", "8h", "1d", "1w"]
@@ -57,7 +57,7 @@ MAX_GROUPS = 30
 MAX_CONDITIONS = 50
 
 
-class _Strict(BaseModel):
+class _Strict(LazyModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -225,7 +225,7 @@ class UisCampaign(CampaignDocument):
 
 # --- what the vendor reads back (and what a sandbox seed holds) ---------------------------------------
 
-class _Read(BaseModel):
+class _Read(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
 
