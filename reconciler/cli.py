@@ -5,27 +5,24 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler import __version__, terminal
 from reconciler.entry import INTERRUPTED
 from reconciler.errors import Problem, ProblemsError, ReconcilerError, printable
+from reconciler.interrupt import from_ctrl_c, run_job
 from reconciler.render import FORMATS, Format
 
 # Each command imports what it uses when it runs: `--help` loads no provider, and `validate` only the
 # providers its accounts use, without the HTTP client, the sandbox server or the saved-plan models.
 if TYPE_CHECKING:
-    from types import FrameType
-
     from reconciler.config import Config
     from reconciler.model import Desired, Plan
     from reconciler.scope import Scope
-
-T = TypeVar("T")
 
 PATH = click.argument("path", default=".", type=click.Path(path_type=Path, exists=True))
 ACCOUNTS = click.option("--account", "accounts", multiple=True, metavar="NAME",
@@ -116,58 +113,6 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="te
                       help="text for people, markdown for a pull-request comment, json for machines.")
 
 
-def _color() -> bool:
-    return terminal.color()
-
-
-def _run(job: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run(job)``, with two differences. Ctrl-C cancels the job, as asyncio's own handler does, but
-    only the first: later ones are ignored rather than raised as KeyboardInterrupt into the clean-up then under
-    way (sessions closing, sandboxes stopping), where they printed tracebacks (an interrupted join, a coroutine
-    never awaited) and cut it short. An interrupted job raises KeyboardInterrupt here, once asyncio.run has
-    finished.
-
-    And ``job``'s result is kept out of the task ``asyncio.run`` makes: on its way out it asks for the SIGINT
-    handler, and Python 3.11's failed enum lookup there formats the handler's repr, the task and its result
-    with it (a plan of 100 updates: 1% of a warm 10,000-campaign plan)."""
-    import asyncio
-    import signal
-
-    result: list[T] = []
-    running: list[asyncio.Task[None]] = []
-    interrupted: list[bool] = []
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        interrupted.append(True)
-        if running and running[0].cancel():
-            running[0].get_loop().call_soon_threadsafe(lambda: None)  # wakes the loop waiting in select()
-
-    async def task() -> None:
-        me = asyncio.current_task()
-        assert me is not None
-        running.append(me)
-        if interrupted:  # before the job could start
-            job.close()
-            return
-        result.append(await job)
-
-    previous = signal.getsignal(signal.SIGINT)
-    if callable(previous):  # not when Ctrl-C is ignored (a command started with `&` in a script, or after one)
-        signal.signal(signal.SIGINT, stop)  # asyncio.run then keeps its own handler out
-    try:
-        asyncio.run(task())
-    except BaseException:  # after a Ctrl-C: its CancelledError, or what the job's clean-up made of it
-        if not interrupted:
-            raise
-    finally:
-        if not interrupted and callable(previous):
-            signal.signal(signal.SIGINT, previous)
-    if interrupted:
-        raise KeyboardInterrupt
-    return result[0]
-
-
 def _providers(config: Config, plan: Plan) -> dict[str, str]:
     return {name: config.accounts[name].provider for name in plan.accounts}
 
@@ -202,13 +147,13 @@ def plan(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], out:
                 await runs.check_remotely(the_plan, sessions, desired)
             return the_plan
 
-    the_plan = _run(run())
+    the_plan = run_job(run())
     if out is not None:  # only then are the saved-plan models loaded
         from reconciler import planfile
         from reconciler.files import write_atomic
 
         write_atomic(out, planfile.dumps(the_plan, _providers(config, the_plan)))
-    click.echo(render(the_plan, fmt, _providers(config, the_plan), _color()))
+    click.echo(render(the_plan, fmt, _providers(config, the_plan), terminal.color()))
     return 2 if detailed_exitcode and not the_plan.empty else 0
 
 
@@ -222,7 +167,7 @@ def show(file: Path, fmt: Format) -> int:
     from reconciler.render import render
 
     saved, providers = planfile.load(file, display_name(file, Path.cwd()))
-    click.echo(render(saved, fmt, providers, _color()))
+    click.echo(render(saved, fmt, providers, terminal.color()))
     return 0
 
 
@@ -251,12 +196,12 @@ def apply(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], pla
         saved, providers = planfile.load(plan_file, shown)
         _check_accounts(load_config(path), providers, shown)
         config, desired, _ = _open(path, saved.accounts)
-        return _run(runs.apply_run(config, desired, saved.accounts, force=force, ask=False, saved=(saved, shown),
+        return run_job(runs.apply_run(config, desired, saved.accounts, force=force, ask=False, saved=(saved, shown),
                                    remote=remote))
     config, desired, where = _open(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
-    return _run(runs.apply_run(config, desired, list(desired), force=force, ask=not yes, remote=remote,
+    return run_job(runs.apply_run(config, desired, list(desired), force=force, ask=not yes, remote=remote,
                                targets=where.targets(config, campaigns)))
 
 
@@ -282,7 +227,7 @@ def import_(path: Path, account: str, force: bool) -> int:
 
     config, desired = _load(path, (account,))
     documents = {doc.source.file for doc in load_tree(config.root, Path.cwd(), config.discovery)[0]}  # kept
-    imported = _run(import_campaigns(config, account, desired[account], force=force, base=Path.cwd(),
+    imported = run_job(import_campaigns(config, account, desired[account], force=force, base=Path.cwd(),
                                      documents=documents))
     click.echo("\n".join(imported.lines()))
     return 0
@@ -351,16 +296,6 @@ def reset(path: Path, accounts: tuple[str, ...]) -> int:
     return 0
 
 
-def _from_ctrl_c(exc: BaseException) -> bool:
-    """Whether ``exc`` stands for a Ctrl-C: one during a class's creation reaches us as the RuntimeError
-    Python 3.11 raises from the KeyboardInterrupt in a ``__set_name__`` (pydantic's models, while a command
-    imports them)."""
-    cause: BaseException | None = exc
-    while cause is not None and not isinstance(cause, KeyboardInterrupt):
-        cause = cause.__cause__ or cause.__context__
-    return cause is not None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """The exit code of the command line ``argv``, its problems and errors printed one line each. An
     interrupted run (Ctrl-C) returns INTERRUPTED without a word: ``entry.run`` reports it once no further
@@ -389,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             click.echo(f"error: {printable(line, None)}", err=True)
         return 1
     except Exception as exc:  # a defect of ours: still one line (the traceback only in the DEBUG log)
-        if _from_ctrl_c(exc):
+        if from_ctrl_c(exc):
             return INTERRUPTED
         from reconciler.http import masked
 

@@ -4,7 +4,7 @@ still importing the command (its first few hundred milliseconds), at apply's que
 Once the outcome is decided, Ctrl-C is ignored: a later one can neither cut into the report nor replace the
 exit code. (In its shutdown Python restores SIGINT's default action, so a Ctrl-C then killed the process by
 the signal after it had reported its outcome; an ignored signal stays ignored.) While the run's vendor calls
-are under way (``cli._run``) the first Ctrl-C cancels them and later ones are ignored.
+are under way (``interrupt.run_job``) the first Ctrl-C cancels them and later ones are ignored.
 
 Under ``python -m reconciler`` (not the installed script) CPython 3.11 may still end an interrupted run by
 SIGINT rather than with 130 (a shell shows 130 for both): when the KeyboardInterrupt left code a library

@@ -155,7 +155,7 @@ def test_later_ctrl_c_do_not_cut_into_the_clean_up_of_an_interrupted_job() -> No
     ignored, where asyncio's own handler raises KeyboardInterrupt into it; the job ends as interrupted."""
     import asyncio
 
-    from reconciler.cli import _run
+    from reconciler.interrupt import run_job
 
     steps: list[str] = []
 
@@ -174,7 +174,7 @@ def test_later_ctrl_c_do_not_cut_into_the_clean_up_of_an_interrupted_job() -> No
     try:
         started = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
-            _run(job())
+            run_job(job())
         assert steps == ["cleaned"] * 3 and time.monotonic() - started < 2
     finally:
         signal.signal(signal.SIGINT, before)
