@@ -139,7 +139,7 @@ class UisSession:
         try:
             return await retrying(lambda: self.call(method, {"limit": PAGE, "offset": offset, **query}), self._retry)
         except VendorError as exc:
-            if not str(exc).startswith(f"{method}:"):
+            if not str(exc).startswith((f"{method}:", f"{method} ")):  # a refusal names it already
                 exc.args = (f"{method}: {exc}",)
             raise
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import Repo
 
 from reconciler.errors import TransportError, VendorError
-from reconciler.http import new_client
+from reconciler.http import RetryPolicy, new_client
 from reconciler.providers.uis import client as uis_client
 from reconciler.providers.uis import sandbox_query
 from reconciler.providers.uis.client import PAGE, REFERENCE_METHODS, UisSession
@@ -170,6 +170,31 @@ def test_answers_out_of_id_order_past_the_cap_fail_the_read_rather_than_lose_cam
 
     with pytest.raises(TransportError, match="read 50 of 60 campaigns"):
         asyncio.run(read())
+
+
+def test_a_read_s_error_names_the_method_that_failed_once() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        call = json.loads(request.content)
+        if call["method"] == "get.sites":
+            return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "error": {
+                "code": -32602, "message": "bad", "data": {"mnemonic": "invalid_parameter_value"}}})
+        if call["method"] == "get.campaigns":
+            return httpx.Response(503)
+        return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "result": {"data": []}})
+
+    async def fail(method: str) -> str:
+        session = UisSession("http://vendor.test/", secrets.token_hex(16), None,
+                             httpx.AsyncClient(transport=httpx.MockTransport(handler)), RetryPolicy(attempts=1))
+        try:
+            await session._list(method)
+        except VendorError as exc:
+            return str(exc)
+        finally:
+            await session.aclose()
+        raise AssertionError("no error")
+
+    assert asyncio.run(fail("get.sites")).startswith("get.sites refused: -32602 invalid_parameter_value")
+    assert asyncio.run(fail("get.campaigns")).startswith("get.campaigns: HTTP 503")  # a transport error: named
 
 
 @pytest.mark.skipif(not os.environ.get("UIS_LARGE_READ"), reason="120,000 campaigns: set UIS_LARGE_READ=1")
