@@ -133,8 +133,6 @@ class FaultInjector:
                 await self.app(scope, receive, send)
                 return
             await _drop([LOST_HEAD], send)
-            import asyncio
-
             task = asyncio.ensure_future(self._later(scope, await receive()))
             self._late.add(task)
             task.add_done_callback(self._late.discard)
@@ -154,8 +152,6 @@ class FaultInjector:
 
     async def _later(self, scope: Scope, request: Message) -> None:
         """Run a request whose answer was lost ``commit_delay`` seconds ago; its answer goes nowhere."""
-        import asyncio
-
         await asyncio.sleep(self.faults.commit_delay)
         replay = [request]
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.providers.uis.fields import live_fields
+from reconciler.providers.uis.fields import DEFAULTS, live_fields
 
 DCT = "dynamic_call_tracking"
-DEFAULT_COST = (1, "wo_changes")
 CONDITION_FIELDS = ("type", "campaign_parameter", "operator", "value")
 
 
@@ -41,9 +40,9 @@ def document(raw: Mapping[str, Any]) -> dict[str, Any]:
     conditions = live.get("campaign_conditions")
     if conditions and conditions["group_conditions"]:
         doc["campaign_conditions"] = _conditions(conditions)
-    cost = (live.get("cost_ratio", 1), live.get("cost_ratio_operator", "wo_changes"))
-    if cost != DEFAULT_COST:
-        doc["cost_ratio"], doc["cost_ratio_operator"] = _number(cost[0]), cost[1]
+    cost = {name: live.get(name, default) for name, default in DEFAULTS.items()}
+    if cost != DEFAULTS:
+        doc["cost_ratio"], doc["cost_ratio_operator"] = _number(cost["cost_ratio"]), cost["cost_ratio_operator"]
     return doc
 
 
