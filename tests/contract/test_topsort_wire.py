@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
+from wire_recording import run
 
 from reconciler.errors import VendorError
 from reconciler.model import Desired, Lifecycle, LiveState, Located, Operation
@@ -97,15 +98,8 @@ def create_op() -> Operation:
 
 
 def run_client(handler: Any, work: Any) -> Any:
-    async def go() -> Any:
-        session = TopsortSession("https://api.topsort.com", KEY, VENDOR,
-                                 httpx.AsyncClient(transport=httpx.MockTransport(handler)))
-        try:
-            return await work(session)
-        finally:
-            await session.aclose()
-
-    return asyncio.run(go())
+    return run(TopsortSession("https://api.topsort.com", KEY, VENDOR,
+                              httpx.AsyncClient(transport=httpx.MockTransport(handler))), work)
 
 
 # --- the client ---------------------------------------------------------------------------------------
@@ -247,13 +241,9 @@ def test_the_client_and_the_sandbox_meet_over_http(sandbox: httpx.Client) -> Non
     url = str(sandbox.base_url)
     op = create_op()
 
-    async def go() -> tuple[Mapping[str, Any], list[str]]:
-        session = TopsortSession(url, KEY, VENDOR, httpx.AsyncClient())
-        try:
-            created = await session.execute(op, op.request)
-            return created, [c.id for c in (await session.read(1)).campaigns]
-        finally:
-            await session.aclose()
+    async def work(session: TopsortSession) -> tuple[Mapping[str, Any], list[str]]:
+        created = await session.execute(op, op.request)
+        return created, [c.id for c in (await session.read(1)).campaigns]
 
-    created, ids = asyncio.run(go())
+    created, ids = run(TopsortSession(url, KEY, VENDOR, httpx.AsyncClient()), work)
     assert ids == [created["campaignId"]]

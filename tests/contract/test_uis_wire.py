@@ -15,7 +15,6 @@ A fixture below is the documented shape; a client or sandbox that drifts from it
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 from collections.abc import Iterator, Mapping
@@ -25,6 +24,7 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
+from wire_recording import run
 
 from reconciler.errors import VendorError
 from reconciler.model import Action, Operation
@@ -126,15 +126,8 @@ class Vendor:
 
 
 def run_client(vendor: Vendor, work: Any) -> Any:
-    async def go() -> Any:
-        session = UisSession("https://dataapi.uiscom.ru/v2.0", TOKEN, None,
-                             httpx.AsyncClient(transport=httpx.MockTransport(vendor.handle)))
-        try:
-            return await work(session)
-        finally:
-            await session.aclose()
-
-    return asyncio.run(go())
+    return run(UisSession("https://dataapi.uiscom.ru/v2.0", TOKEN, None,
+                          httpx.AsyncClient(transport=httpx.MockTransport(vendor.handle))), work)
 
 
 def op(method: str, request: Mapping[str, Any]) -> Operation:
@@ -193,15 +186,8 @@ def test_client_reads_pages_within_the_documented_limits_past_the_offset_cap() -
     async def read(session: UisSession) -> int:
         return len((await session.read()).campaigns)
 
-    async def go() -> int:
-        session = UisSession("https://dataapi.uiscom.ru/v2.0", TOKEN, None,
-                             httpx.AsyncClient(transport=httpx.MockTransport(handle)))
-        try:
-            return await read(session)
-        finally:
-            await session.aclose()
-
-    assert asyncio.run(go()) == 230_000
+    assert run(UisSession("https://dataapi.uiscom.ru/v2.0", TOKEN, None,
+                          httpx.AsyncClient(transport=httpx.MockTransport(handle))), read) == 230_000
     assert sum(c["method"] == "get.campaigns" for c in vendor.calls) == 23
 
 
@@ -301,14 +287,10 @@ def test_the_client_and_the_sandbox_meet_over_http(sandbox: httpx.Client, monkey
     url = str(sandbox.base_url)
     monkeypatch.setattr(uis_client, "PAGE", 1)  # every page its own request
 
-    async def go() -> tuple[list[Any], dict[str, Any]]:
-        session = UisSession(url, TOKEN, None, httpx.AsyncClient())
-        try:
-            created = await session.execute(op("create.campaigns", CREATE), CREATE)
-            await session.execute(op("update.campaigns", UPDATE), UPDATE)
-            return [c.id for c in (await session.read()).campaigns], dict(created)
-        finally:
-            await session.aclose()
+    async def work(session: UisSession) -> tuple[list[Any], dict[str, Any]]:
+        created = await session.execute(op("create.campaigns", CREATE), CREATE)
+        await session.execute(op("update.campaigns", UPDATE), UPDATE)
+        return [c.id for c in (await session.read()).campaigns], dict(created)
 
-    ids, created = asyncio.run(go())
+    ids, created = run(UisSession(url, TOKEN, None, httpx.AsyncClient()), work)
     assert ids == [-1, 7, created["id"]]
