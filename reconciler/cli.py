@@ -142,7 +142,7 @@ def plan(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], out:
 
     async def run() -> Plan:
         async with connect_all(config, list(desired)) as sessions:
-            the_plan = await runs.plan_live(config, desired, sessions, where.targets(config, campaigns))
+            the_plan = await runs.plan_live(config, desired, sessions, where.targets(config, desired, campaigns))
             if remote:
                 await runs.check_remotely(the_plan, sessions, desired)
             return the_plan
@@ -196,13 +196,13 @@ def apply(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], pla
         saved, providers = planfile.load(plan_file, shown)
         _check_accounts(load_config(path), providers, shown)
         config, desired, _ = _open(path, saved.accounts)
-        return run_job(runs.apply_run(config, desired, saved.accounts, force=force, ask=False, saved=(saved, shown),
-                                   remote=remote))
+        return run_job(runs.apply_run(config, desired, saved.accounts, force=force, ask=False,
+                                      saved=(saved, shown), remote=remote))
     config, desired, where = _open(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
     return run_job(runs.apply_run(config, desired, list(desired), force=force, ask=not yes, remote=remote,
-                               targets=where.targets(config, campaigns)))
+                                  targets=where.targets(config, desired, campaigns)))
 
 
 def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) -> None:
@@ -228,7 +228,7 @@ def import_(path: Path, account: str, force: bool) -> int:
     config, desired = _load(path, (account,))
     documents = {doc.source.file for doc in load_tree(config.root, Path.cwd(), config.discovery)[0]}  # kept
     imported = run_job(import_campaigns(config, account, desired[account], force=force, base=Path.cwd(),
-                                     documents=documents))
+                                        documents=documents))
     click.echo("\n".join(imported.lines()))
     return 0
 

@@ -9,15 +9,15 @@ campaign to delete.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING
 
 from reconciler.config import RULE, Config
-from reconciler.documents import display_name, load_file, walk
-from reconciler.engine.load import desired_in
+from reconciler.documents import display_name, walk
 from reconciler.errors import Problem, ProblemsError
-from reconciler.model import Pos
+from reconciler.model import Desired, Pos
 
 if TYPE_CHECKING:  # validate finds the scope's documents and needs no targeting
     from reconciler.engine.targeting import Targets
@@ -32,19 +32,27 @@ class Scope:
     """The scope's documents, absolute."""
     shown: str
 
-    def targets(self, config: Config, campaigns: tuple[str, ...] = ()) -> Targets:
+    def targets(self, config: Config, desired: Mapping[str, Sequence[Desired]], campaigns: tuple[str, ...] = ()
+                ) -> Targets:
         """What plan and apply are limited to: ``--campaign`` globs among the campaigns the scope's documents
-        describe (read here: problems in them are the whole run's to report)."""
+        describe (of ``desired``, the run's campaigns, read from the whole repository)."""
         from reconciler.engine.targeting import Targets
 
         if self.whole:
             return Targets(campaigns)
-        described: set[tuple[str, str]] = set()
-        for file in sorted(self.files):
-            found, _ = desired_in(config, load_file(FsPath(file), file)[0])
-            described.update((d.account, d.label) for d in found)
+        # A campaign's file is named relative to the working folder, under reconciler.yaml's real folder; the
+        # scope's files as PATH led to them, perhaps through a link: both are compared by their real folder.
+        files = {_real(file) for file in self.files}
+        described = {(d.account, d.label) for found in desired.values() for d in found
+                     if _real(os.path.abspath(d.source.file)) in files}
         what = f"the documents of {self.shown}" if self.root.is_file() else f"the documents under {self.shown}"
         return Targets(campaigns, frozenset(described), what)
+
+
+def _real(file: str) -> str:
+    """``file`` in its folder's real path (the file's own name kept: a link to a file is ``confine``'s)."""
+    folder, name = os.path.split(file)
+    return os.path.join(os.path.realpath(folder), name)
 
 
 def scope(path: FsPath, config: Config, base: FsPath) -> Scope:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Repo, uis_campaign, uis_config, uis_seed
 
+from reconciler import documents, yamltext
 from reconciler.discovery import Discovery, pattern_problem, translate
+from reconciler.engine import load
 
 CAMPAIGN = "account: u\nname: {name}\nstatus: active\nsite_id: 1\n"
 NOT_CAMPAIGNS = {
@@ -75,6 +78,28 @@ def test_run_from_a_subfolder_finds_reconciler_yaml_upwards_and_plans_that_folde
     assert "B: create" not in part.out and ": delete" not in part.out  # nothing outside the folder, no prune
     assert "targeted by the documents under .: 1 campaign(s), 1 with changes ('A')" in part.out
     assert repo.run("plan", "../us").out.count("create (") == 1  # a folder given as PATH
+
+
+def test_a_folder_s_plan_reads_each_document_once(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The scope's campaigns are those the whole repository's read found in its files: not read again.
+    _repository(repo)
+    for name in ("A", "B"):
+        repo.write(f"campaigns/eu/{name.lower()}.yaml", CAMPAIGN.format(name=name))
+    repo.write("campaigns/us/c.yaml", CAMPAIGN.format(name="C"))
+    monkeypatch.setenv("RECONCILER_CACHE", "off")
+    read: list[str] = []
+
+    def counted(text: str, name: str) -> Any:
+        read.append(name)
+        return yamltext.located(text, name)
+
+    monkeypatch.setattr(documents, "located", counted)
+    monkeypatch.setattr(load, "located", counted)
+    result = repo.run("plan", "campaigns/eu")
+    assert result.code == 0, result.err
+    assert "targeted by the documents under campaigns/eu: 2 campaign(s), 2 with changes ('A', 'B')" in result.out
+    assert sorted(n for n in read if n != "reconciler.yaml") == [
+        "campaigns/eu/a.yaml", "campaigns/eu/b.yaml", "campaigns/us/c.yaml"]
 
 
 def test_a_document_file_as_path_plans_its_campaigns_only(repo: Repo) -> None:
