@@ -26,11 +26,10 @@ def outside(root: str, path: str) -> bool:
 
 
 def refuse_outside(root: str, paths: Sequence[str]) -> None:
-    """Raise a problem for each of ``paths`` found under ``root`` that is a link leading out of it. (A walk
-    does not enter linked folders, so only a linked file can lead out; checking links alone keeps this to one
-    ``lstat`` a file.)"""
-    top = root if os.path.isdir(root) else os.path.dirname(root) or "."
-    bad = [p for p in paths if os.path.islink(p) and outside(top, p)]
+    """Raise a problem for each of ``paths`` found under the folder ``root`` (the repository's, not the folder
+    walked) that is a link leading out of it. (A walk does not enter linked folders, so only a linked file can
+    lead out; checking links alone keeps this to one ``lstat`` a file.)"""
+    bad = [p for p in paths if os.path.islink(p) and outside(root, p)]
     if bad:
         here = os.path.join(os.getcwd(), "")  # shown as every document is: relative to here when below it
         raise ProblemsError(Problem(Pos(p.removeprefix(here), 1, 1), RULE, WHY) for p in bad)

@@ -96,7 +96,8 @@ def _start(pattern: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Discovery:
-    """Where a repository's documents are: ``root`` (the folder of reconciler.yaml, absolute) and its globs."""
+    """Where a repository's documents are: ``root`` (the folder of reconciler.yaml, its real path: links
+    resolved, as ``os.path.realpath`` gives it) and its globs."""
 
     root: str
     documents: tuple[str, ...] = DEFAULT_DOCUMENTS
@@ -127,10 +128,18 @@ class Discovery:
 
     def outside(self, file: str) -> str | None:
         """Why the file ``file`` (a path from here) is not a document, or None when it is one."""
-        relative = os.path.relpath(os.path.abspath(file), self.root).replace(os.sep, "/")
-        if self.names(relative):
+        if self.names(self.relative(file, folder=False)):
             return None
         return f"not a campaign document: reconciler.yaml's documents ({self.globs()}) leave it out"
+
+    def relative(self, path: str, *, folder: bool) -> str:
+        """``path`` (from here) as a path from ``root``, / between folders. Links on the way are followed, as
+        ``root``'s were; a file keeps its own name (where a link to a file leads is ``confine``'s business)."""
+        if folder:
+            real = os.path.realpath(path)
+        else:
+            real = os.path.join(os.path.realpath(os.path.dirname(path) or "."), os.path.basename(path))
+        return os.path.relpath(real, self.root).replace(os.sep, "/")
 
     def globs(self) -> str:
         return ", ".join(self.documents) + (f" less {', '.join(self.exclude)}" if self.exclude else "")
@@ -138,7 +147,7 @@ class Discovery:
     def walk(self, top: str) -> list[str]:
         """The documents under the folder ``top`` (a path as the caller writes it: results start with it),
         sorted folder by folder; hidden folders (``.git``, ``.reconciler``) skipped."""
-        base = os.path.relpath(os.path.abspath(top), self.root).replace(os.sep, "/")
+        base = self.relative(top, folder=True)
         if base == ".." or base.startswith("../"):
             return []
         base = "" if base == "." else base + "/"

@@ -41,8 +41,9 @@ def walk(root: FsPath, discovery: Discovery | None = None) -> list[str]:
     given: the caller decides whether it is a document (``Discovery.names``)."""
     if root.is_file():
         return [str(root)]
-    found = (discovery or Discovery(os.path.abspath(root), skip=CONFIG_NAMES)).walk(str(root))
-    refuse_outside(str(root), found)
+    d = discovery or Discovery(os.path.realpath(root), skip=CONFIG_NAMES)
+    found = d.walk(str(root))
+    refuse_outside(d.root, found)  # the repository's folder: a link from one folder of it to another is fine
     return found
 
 

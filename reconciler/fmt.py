@@ -123,7 +123,7 @@ def repository(path: FsPath) -> tuple[dict[str, Order], Discovery | None]:
     data = docs[0].data if len(docs) == 1 and isinstance(docs[0].data, dict) else {}
     globs = {key: tuple(value) for key in ("documents", "exclude") if isinstance(value := data.get(key), list)
              and all(isinstance(g, str) and pattern_problem(g) is None for g in value)}
-    return _orders(docs), Discovery(os.path.abspath(file.parent), globs.get("documents", DEFAULT_DOCUMENTS),
+    return _orders(docs), Discovery(os.path.realpath(file.parent), globs.get("documents", DEFAULT_DOCUMENTS),
                                     globs.get("exclude", ()), skip=(file.name,))
 
 

@@ -46,6 +46,19 @@ def test_a_link_that_stays_inside_the_repository_is_read(repo: Repo) -> None:
     assert repo.run("validate").out == "Valid: 1 campaign(s) in 1 account(s).\n"
 
 
+def test_a_link_inside_the_repository_is_read_whichever_folder_is_given(repo: Repo) -> None:
+    """The link is judged against the repository, not the folder given as PATH: it leads out of
+    campaigns/eu but stays in the repository."""
+    repo.write("reconciler.yaml", uis_config())
+    repo.write_json("seed.json", seed())
+    repo.write("shared/spring.txt", "account: u\nname: Spring\nsite_id: 1\n")
+    (repo.path / "campaigns" / "eu").mkdir(parents=True)
+    (repo.path / "campaigns" / "eu" / "spring.yaml").symlink_to("../../shared/spring.txt")
+    for path in ("campaigns/eu", "campaigns"):
+        result = repo.run("validate", path)
+        assert (result.code, result.err, result.out) == (0, "", "Valid: 1 campaign(s) in 1 account(s).\n"), path
+
+
 @pytest.mark.parametrize("how", ["absolute", "dots", "link"])
 def test_a_sandbox_seed_outside_the_repository_is_refused_unread(repo: Repo, outside: Path, how: str) -> None:
     seed_path = {"absolute": str(outside / "seed.json"), "dots": f"../{outside.name}/seed.json",

@@ -183,3 +183,25 @@ def test_import_refuses_to_write_documents_the_globs_would_not_read(repo: Repo) 
     _repository(repo)  # the default names campaigns/: the documents are written, and then read
     assert repo.run("import", "--account", "u").code == 0
     assert repo.run("validate").out.strip() == "Valid: 2 campaign(s) in 1 account(s)."
+
+
+def test_a_path_through_a_symbolic_link_finds_the_documents_as_the_real_path_does(repo: Repo) -> None:
+    """reconciler.yaml's folder is known by its real path; a PATH reached through a link to a folder
+    (``link -> real``) stands for the same documents."""
+    real = repo.path / "real"
+    repo.write("real/reconciler.yaml", uis_config(documents=""))
+    repo.write_json("real/seed.json", uis_seed())
+    repo.write("real/campaigns/eu/a.yaml", "name: A\n" + CAMPAIGN.format(name="A").replace("name: A\n", ""))
+    repo.write("real/campaigns/us/b.yaml", CAMPAIGN.format(name="B"))
+    (repo.path / "link").symlink_to(real, target_is_directory=True)
+    for path, count in (("link/campaigns", 2), ("link/campaigns/eu", 1), ("link/campaigns/eu/a.yaml", 1),
+                        ("link", 2)):
+        result = repo.run("validate", path)
+        assert (result.code, result.out.strip()) == (0, f"Valid: {count} campaign(s) in 1 account(s)."), path
+    plan = repo.run("plan", "link/campaigns/eu")
+    assert plan.code == 0, plan.err
+    assert "u / A: create" in plan.out and "B: create" not in plan.out
+    for path in ("link", "link/campaigns", "link/campaigns/eu", "link/campaigns/eu/a.yaml"):
+        check = repo.run("fmt", "--check", path)  # a.yaml has name before account
+        assert (check.code, check.out) == (1, "would reformat link/campaigns/eu/a.yaml\n"), path
+    assert repo.run("fmt", "--check", "link/campaigns/us").code == 0

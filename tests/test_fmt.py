@@ -235,6 +235,13 @@ def test_without_reconciler_yaml_documents_still_get_account_first(repo: Repo) -
     assert doc.read_text(encoding="utf-8") == "account: u\nname: X\n"
 
 
+def test_without_reconciler_yaml_a_folder_reached_through_a_link_is_formatted(repo: Repo) -> None:
+    doc = repo.write("real/campaigns/a.yaml", "name: X\naccount: u\n")  # reconciler.yaml's default documents
+    (repo.path / "link").symlink_to(repo.path / "real", target_is_directory=True)
+    assert repo.run("fmt", "link").out == "reformatted link/campaigns/a.yaml\n"
+    assert doc.read_text(encoding="utf-8") == "account: u\nname: X\n"
+
+
 FIELDS = {  # every key of a UIS document, some with comments inside, in block and flow styles
     "account": "account: u",
     "id": "id: 5",
