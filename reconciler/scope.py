@@ -40,19 +40,13 @@ class Scope:
 
         if self.whole:
             return Targets(campaigns)
-        # A campaign's file is named relative to the working folder, under reconciler.yaml's real folder; the
-        # scope's files as PATH led to them, perhaps through a link: both are compared by their real folder.
-        files = {_real(file) for file in self.files}
+        # The run's campaigns were read from reconciler.yaml's real folder, named from the working folder;
+        # the scope's files are as PATH led to them (perhaps through a link): both as paths in the real folder.
+        files = {os.path.join(config.root, config.discovery.relative(file, folder=False)) for file in self.files}
         described = {(d.account, d.label) for found in desired.values() for d in found
-                     if _real(os.path.abspath(d.source.file)) in files}
+                     if os.path.abspath(d.source.file) in files}
         what = f"the documents of {self.shown}" if self.root.is_file() else f"the documents under {self.shown}"
         return Targets(campaigns, frozenset(described), what)
-
-
-def _real(file: str) -> str:
-    """``file`` in its folder's real path (the file's own name kept: a link to a file is ``confine``'s)."""
-    folder, name = os.path.split(file)
-    return os.path.join(os.path.realpath(folder), name)
 
 
 def scope(path: FsPath, config: Config, base: FsPath) -> Scope:
