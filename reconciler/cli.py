@@ -196,13 +196,13 @@ def apply(path: Path, accounts: tuple[str, ...], campaigns: tuple[str, ...], pla
         saved, providers = planfile.load(plan_file, shown)
         _check_accounts(load_config(path), providers, shown)
         config, desired, _ = _open(path, saved.accounts)
-        return run_job(runs.apply_run(config, desired, saved.accounts, force=force, ask=False,
-                                      saved=(saved, shown), remote=remote))
+        return runs.apply_run(config, desired, saved.accounts, force=force, ask=False, saved=(saved, shown),
+                              remote=remote)
     config, desired, where = _open(path, accounts)
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("apply needs --yes when it cannot ask (standard input is not a terminal)")
-    return run_job(runs.apply_run(config, desired, list(desired), force=force, ask=not yes, remote=remote,
-                                  targets=where.targets(config, desired, campaigns)))
+    return runs.apply_run(config, desired, list(desired), force=force, ask=not yes, remote=remote,
+                          targets=where.targets(config, desired, campaigns))
 
 
 def _check_accounts(config: Config, providers: Mapping[str, str], shown: str) -> None:

@@ -17,6 +17,7 @@ from reconciler.engine.remote import validate_remote
 from reconciler.engine.run import make_plan, read_all, verify
 from reconciler.engine.targeting import Targets
 from reconciler.errors import ProblemsError, UnsafePlanError, printable
+from reconciler.interrupt import run_job
 from reconciler.model import Desired, Plan
 from reconciler.providers.base import Session
 from reconciler.render.progress import progress
@@ -43,14 +44,18 @@ async def check_remotely(plan: Plan, sessions: Mapping[str, Session],
     click.echo(f"Remote validation: the vendors accept all {report.checked} checked request(s).", err=True)
 
 
-async def apply_run(config: Config, desired: Mapping[str, Sequence[Desired]], names: Sequence[str], *, force: bool,
-                    ask: bool, saved: tuple[Plan, str] | None = None, remote: bool = False,
-                    targets: Targets | None = None) -> int:
-    """``apply``: plan (or check ``saved``, the plan file and its shown name, by planning again), ask when
-    ``ask``, carry the plan out and verify it; the exit code."""
-    with applying(config.workdir, names, config.apply.lock_wait):  # before the live state is read
-        return await _apply_locked(config, desired, names, force=force, ask=ask, saved=saved, remote=remote,
-                                   targets=targets)
+def apply_run(config: Config, desired: Mapping[str, Sequence[Desired]], names: Sequence[str], *, force: bool,
+              ask: bool, saved: tuple[Plan, str] | None = None, remote: bool = False,
+              targets: Targets | None = None) -> int:
+    """``apply``: take the accounts' locks, then plan (or check ``saved``, the plan file and its shown name, by
+    planning again), ask when ``ask``, carry the plan out and verify it; the exit code.
+
+    The locks are taken before the live state is read and outside the job's event loop: waiting for another
+    run's lock (up to ``lock_wait``) sleeps without awaiting, so inside the job a Ctrl-C, which only cancels
+    the job at its next await, went unheeded for the whole wait; here it raises KeyboardInterrupt at once."""
+    with applying(config.workdir, names, config.apply.lock_wait):
+        return run_job(_apply_locked(config, desired, names, force=force, ask=ask, saved=saved, remote=remote,
+                                     targets=targets))
 
 
 async def _apply_locked(config: Config, desired: Mapping[str, Sequence[Desired]], names: Sequence[str], *,

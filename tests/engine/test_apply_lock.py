@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -73,6 +74,36 @@ def test_a_second_apply_of_the_account_fails_clearly_before_any_write(
     after = subprocess.run([sys.executable, "-m", "reconciler", "apply", "--yes"], cwd=repo.path, text=True,
                            capture_output=True, env={**os.environ, "UIS_TOKEN": TOKEN}, timeout=60)
     assert after.returncode == 0, after.stderr  # released with the holder
+
+
+
+def test_ctrl_c_while_waiting_for_the_lock_ends_the_apply_at_once(
+        repo: Repo, vendor: tuple[SandboxStore, str]) -> None:
+    """Ctrl-C while the apply waits (``lock_wait``) for a lock this test's process holds: exit 130 at once,
+    not at the end of the wait, where the wait ran inside the job's event loop and the Ctrl-C only cancelled
+    the job at its next await. The signal comes well after the time a run takes to reach the lock, measured
+    first here (with ``lock_wait: 0`` it then fails), so that it surely lands in the wait."""
+    store, url = vendor
+    command = [sys.executable, "-m", "reconciler", "apply", "--yes"]
+    env = {**os.environ, "UIS_TOKEN": TOKEN}
+    with applying(repo.path / ".reconciler", ["live"]):
+        _setup(repo, url, wait=0)
+        started = time.monotonic()
+        refused = subprocess.run(command, cwd=repo.path, text=True, capture_output=True, env=env, timeout=60)
+        reach = time.monotonic() - started
+        assert refused.returncode == 1 and "is being applied by another run" in refused.stderr, refused.stderr
+        _setup(repo, url, wait=60)
+        waiting = subprocess.Popen(command, cwd=repo.path, text=True, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=env)
+        time.sleep(2 * reach + 0.5)
+        assert waiting.poll() is None  # still waiting for the lock
+        waiting.send_signal(signal.SIGINT)
+        signalled = time.monotonic()
+        out, err = waiting.communicate(timeout=70)
+        took = time.monotonic() - signalled
+    assert (waiting.returncode, out, err.strip()) == (130, "", "Interrupted."), err  # click ends ^C's line
+    assert took < 5, took  # the wait had 60 s to go
+    assert read_log(store.log_path) == []
 
 
 def test_two_applies_at_once_make_no_duplicate(repo: Repo, vendor: tuple[SandboxStore, str]) -> None:
