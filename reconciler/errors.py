@@ -87,11 +87,11 @@ class TransportError(VendorError):
 
 
 class AccountsFailed(ReconcilerError):
-    """Calls to the vendors of several accounts failed: one line for each account (``lines``)."""
+    """Calls to the vendors of several accounts failed: one line for each account (a vendor's multi-line
+    message escaped, so that it stays on its account's line)."""
 
     def __init__(self, lines: Iterable[str]) -> None:
-        self.lines = tuple(printable(line, None) for line in lines)
-        super().__init__("\n".join(self.lines))
+        super().__init__("\n".join(printable(line, None) for line in lines))
 
 
 def failures(what: str, failed: Sequence[tuple[str, BaseException]]) -> BaseException:
