@@ -28,6 +28,8 @@ DEFAULT_MINUTE_LIMIT = 1000
 DEFAULT_DAY_LIMIT = 100_000
 MINUTE = 60.0
 """A sandbox's call limits unless its ``limits:`` block says otherwise (``reconciler.sandbox.limits``)."""
+SETTLE = 60.0
+"""Seconds a create whose answer was lost is looked up for before it is reported unknown (ENG-09)."""
 
 
 class _Strict(LazyModel):
@@ -102,8 +104,8 @@ class ApplySettings(_Strict):
     backoff: float = Field(default=0.5, ge=0, le=60, description="Seconds before the first retry (doubles).")
     backoff_cap: float = Field(default=30.0, ge=0, le=600)
     timeout: float = Field(default=TIMEOUT, gt=0, le=600, description="Seconds to wait for a vendor's answer.")
-    settle: float = Field(default=60.0, ge=0, le=3600, description="Seconds a create whose answer was lost is "
-                                                                    "looked up for before it is reported unknown.")
+    settle: float = Field(default=SETTLE, ge=0, le=3600, description="Seconds a create whose answer was lost "
+                                                                      "is looked up for before it is reported unknown.")
     lock_wait: float = Field(default=0.0, ge=0, le=86400, description="Seconds an apply waits for another apply "
                                                                      "of its accounts to finish (0: fail at once).")
 

@@ -13,7 +13,7 @@ whole run and raised together, so the user sees all of them at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reconciler.model import Pos
@@ -87,11 +87,22 @@ class TransportError(VendorError):
 
 
 class AccountsFailed(ReconcilerError):
-    """Calls to the vendors of several accounts failed: one line for each account (``lines``)."""
+    """Calls to the vendors of several accounts failed: one line for each account (a vendor's multi-line
+    message escaped, so that it stays on its account's line)."""
 
     def __init__(self, lines: Iterable[str]) -> None:
-        self.lines = tuple(printable(line, None) for line in lines)
-        super().__init__("\n".join(self.lines))
+        super().__init__("\n".join(printable(line, None) for line in lines))
+
+
+def failures(what: str, failed: Sequence[tuple[str, BaseException]]) -> BaseException:
+    """Every account's failure at once, each naming the account, what it was doing and how many attempts the
+    call had; anything but a vendor's error is raised as it is."""
+    for _, exc in failed:
+        if not isinstance(exc, VendorError):
+            return exc
+    return AccountsFailed(f"account '{name}': {what} failed"
+                          + (f" after {exc.attempts} attempts" if isinstance(exc, VendorError) and exc.attempts > 1
+                             else "") + f": {exc}" for name, exc in failed)
 
 
 class UnsafePlanError(ReconcilerError):

@@ -10,6 +10,8 @@ import pytest
 from conftest import Repo
 from conftest import uis_seed as seed
 
+from reconciler.errors import AccountsFailed
+
 ONE_SANDBOX = ("version: 1\ndocuments: ['**/*.y*ml']\n"
                "accounts:\n  u:\n    provider: uis\n    sandbox: {seed: seed.json}\n")
 
@@ -125,3 +127,9 @@ def test_a_newline_in_a_name_never_splits_an_error_line(repo: Repo) -> None:
     assert failed.code == 1
     assert _one_line_each(failed.err) == ["a.yaml:1:1: UIS-04 site_id is required to create campaign 'two\\nlines'",
                                           "1 problem(s) found; nothing was changed."]
+
+
+def test_a_vendor_s_multi_line_message_stays_on_its_account_s_line() -> None:
+    failed = AccountsFailed(["account 'a': reading failed: 502\n<html>bad</html>", "account 'b': reading failed: 503"])
+    assert str(failed).splitlines() == ["account 'a': reading failed: 502\\n<html>bad</html>",
+                                        "account 'b': reading failed: 503"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from reconciler.config import SETTLE
 from reconciler.errors import TransportError, VendorError
 from reconciler.http import DEFAULT_RETRY, RetryPolicy, pause_to_retry
 from reconciler.model import Operation, Plan, ResultRef
@@ -39,10 +40,6 @@ class Outcome:
     attempts: int = 1
     doubted: bool = False
     """An answer was lost on the way: the vendor may hold more than the answers say (verify reads back)."""
-
-
-SETTLE = 60.0
-"""Seconds a create whose answer was lost is looked up for before it is reported unknown (ENG-09)."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from reconciler.engine.plan import AccountPlan, order, plan_live
 from reconciler.engine.safety import thresholds
 from reconciler.engine.targeting import Targets, chosen, narrow, unmatched
 from reconciler.engine.verify import from_answers, mismatches, read_back
-from reconciler.errors import AccountsFailed, Problem, ProblemsError, VendorError
+from reconciler.errors import Problem, ProblemsError, failures
 from reconciler.model import Desired, LiveState, Operation, Plan, PlanWarning, Target
 from reconciler.providers import PROVIDERS
 from reconciler.providers.base import Session
@@ -71,28 +71,6 @@ async def read_all(sessions: Mapping[str, Session], names: Sequence[str],
     return dict(zip(names, cast(list[LiveState], states), strict=True))
 
 
-def failures(what: str, failed: Sequence[tuple[str, BaseException]]) -> BaseException:
-    """Every account's failure at once, each naming the account, what it was doing and how many attempts the
-    call had; anything but a vendor's error is raised as it is."""
-    for _, exc in failed:
-        if not isinstance(exc, VendorError):
-            return exc
-    return AccountsFailed(f"account '{name}': {what} failed"
-                          + (f" after {exc.attempts} attempts" if isinstance(exc, VendorError) and exc.attempts > 1
-                             else "") + f": {exc}" for name, exc in failed)
-
-
-async def read_for_verify(sessions: Mapping[str, Session], whole: Sequence[str],
-                          touched: Mapping[str, Sequence[Target]]) -> dict[str, LiveState]:
-    """The accounts of ``whole`` read whole and the touched campaigns of the others, all at the same time."""
-    parts = await asyncio.gather(read_all(sessions, whole), read_back(sessions, touched), return_exceptions=True)
-    for part in parts:
-        if isinstance(part, BaseException):
-            raise part
-    whole_states, touched_states = cast(list[dict[str, LiveState]], parts)
-    return {**whole_states, **touched_states}
-
-
 async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
                  sessions: Mapping[str, Session]) -> list[str]:
     """Read back what changed in each account (unless the answers to its writes are the read-back); the
@@ -109,8 +87,7 @@ async def verify(config: Config, plan: Plan, outcomes: Sequence[Outcome],
                 from_answers(sessions[name], (o for o in outcomes if o.operation.account == name), targets[name])
                 for name in names}
     # A lost answer may have left a duplicate the touched campaigns do not show: those accounts are read whole.
-    touched = {name: targets[name] for name in names if answered[name] is None and name not in doubted}
-    live = await read_for_verify(sessions, [name for name in names if name in doubted], touched)
+    live = await read_back(sessions, {name: targets[name] for name in names if answered[name] is None}, doubted)
     lines: list[str] = []
     for name in names:
         provider = PROVIDERS[config.accounts[name].provider]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, cast
 
 from reconciler.engine.apply import Outcome, Status
+from reconciler.errors import failures
 from reconciler.model import Live, LiveState, Target
 from reconciler.providers.base import Provider, ReadsTouched, Session, WriteAnswers, differences
 from reconciler.render.text import value
@@ -72,18 +73,24 @@ def from_answers(session: Session, outcomes: Iterable[Outcome], targets: Sequenc
     return LiveState(tuple(found.values()))
 
 
-async def read_back(sessions: Mapping[str, Session], targets: Mapping[str, Sequence[Target]]) -> dict[str, LiveState]:
+async def read_back(sessions: Mapping[str, Session], targets: Mapping[str, Sequence[Target]],
+                    whole: Collection[str] = ()) -> dict[str, LiveState]:
     """The live state of each account of ``targets`` to compare them with: only the touched campaigns when
     the session can read some (by their planned ids, and by their keys for those created or replaced), else
-    the whole account. Read concurrently."""
+    the whole account, as for the accounts of ``whole`` (a lost answer may have left a duplicate the touched
+    campaigns do not show). Read concurrently; every account's failure is raised at once, naming it."""
 
     async def read(name: str) -> LiveState:
         session = sessions[name]
-        if not isinstance(session, ReadsTouched):
+        if name in whole or not isinstance(session, ReadsTouched):
             return await session.read()
         touched = targets[name]
         return await session.read_touched({t.id for t in touched if t.id is not None},
                                           {t.key for t in touched if t.key is not None})
 
     names = sorted(targets)
-    return dict(zip(names, await asyncio.gather(*(read(name) for name in names)), strict=True))
+    states = await asyncio.gather(*(read(name) for name in names), return_exceptions=True)
+    failed = [(n, s) for n, s in zip(names, states, strict=True) if isinstance(s, BaseException)]
+    if failed:
+        raise failures("reading back the touched campaigns", failed)
+    return dict(zip(names, cast(list[LiveState], states), strict=True))

@@ -45,15 +45,13 @@ def context(commit: str, run_url: str, done: str = "Planned at") -> str:
     return " · ".join(parts)
 
 
-def gather(plans: Path, accounts: Iterable[str] = ()) -> tuple[Plan, dict[str, str], dict[str, str]]:
-    """The saved plans merged into one, the provider of each account, and per account with no usable plan
-    what went wrong. ``accounts`` are the accounts that should be there (an account without any folder
-    was not planned at all)."""
+def gather(plans: Path, accounts: Iterable[str] = ()) -> tuple[Plan, dict[str, str]]:
+    """The saved plans merged into one, and per account with no usable plan what went wrong. ``accounts``
+    are the accounts that should be there (an account without any folder was not planned at all)."""
     operations: list[Operation] = []
     names: list[str] = []
     targets: list[Target] = []
     warnings: list[PlanWarning] = []
-    providers: dict[str, str] = {}
     errors: dict[str, str] = {}
     folders = {p.name.removeprefix("plan-"): p for p in plans.glob("plan-*") if p.is_dir()} if plans.is_dir() else {}
     for account in sorted(set(folders) | set(accounts)):
@@ -62,7 +60,7 @@ def gather(plans: Path, accounts: Iterable[str] = ()) -> tuple[Plan, dict[str, s
             errors[account] = "no plan was made (the job did not run or did not finish): see the run's log"
         elif (folder / PLAN).is_file() and not (folder / ERROR).is_file():
             try:
-                plan, found = planfile.load(folder / PLAN, f"plan-{account}/{PLAN}")
+                plan, _ = planfile.load(folder / PLAN, f"plan-{account}/{PLAN}")
             except ProblemsError as exc:
                 errors[account] = "\n".join(str(p) for p in exc.problems)
                 continue
@@ -70,13 +68,12 @@ def gather(plans: Path, accounts: Iterable[str] = ()) -> tuple[Plan, dict[str, s
             names.extend(plan.accounts)
             targets.extend(plan.targets)
             warnings.extend(plan.warnings)
-            providers.update(found)
         elif (folder / ERROR).is_file():
             errors[account] = (folder / ERROR).read_text(encoding="utf-8", errors="replace").strip() or \
                 "the plan failed without a message: see the run's log"
         else:
             errors[account] = "the plan left no result: see the run's log"
-    return Plan(tuple(operations), tuple(names), tuple(targets), tuple(warnings)), providers, errors
+    return Plan(tuple(operations), tuple(names), tuple(targets), tuple(warnings)), errors
 
 
 UNLISTED = "(accounts)"
@@ -87,7 +84,7 @@ def build(plans: Path, *, accounts: Iterable[str] | None = (), commit: str = "",
           header: str = "reconciler-plan") -> str:
     """The comment; ``accounts`` None means they could not be listed (reconciler.yaml is broken), which is an
     error of the run when no plan arrived either."""
-    plan, _, errors = gather(plans, accounts or ())
+    plan, errors = gather(plans, accounts or ())
     if accounts is None and plan.empty and not errors:
         errors[UNLISTED] = "the accounts of reconciler.yaml could not be listed: see the run's log"
     return render_markdown(plan, limit_for(header), errors=errors, context=context(commit, run_url))

@@ -62,15 +62,19 @@ def _log(result: Result, room: int) -> str:
     closing = "\n</pre>\n</details>\n\n"
     text = result.log.strip() or "(no output)"
     lines = text.splitlines()
-    rendered = [esc(line) for line in lines]
-    size = sum(len(line) + 1 for line in rendered)
-    dropped = 0
     note = "… {n:,} earlier lines are in the run's log\n"
-    while rendered and size + len(opening) + len(closing) + len(note) + 10 > room:
-        size -= len(rendered.pop(0)) + 1
-        dropped += 1
+    budget = room - len(opening) - len(closing) - len(note) - 10
+    rendered: list[str] = []  # the longest end of the log that fits, last line first
+    size = 0
+    for line in reversed(lines):
+        shown = esc(line)
+        if size + len(shown) + 1 > budget:
+            break
+        rendered.append(shown)
+        size += len(shown) + 1
+    dropped = len(lines) - len(rendered)
     head = note.format(n=dropped) if dropped else ""
-    return opening + head + "\n".join(rendered) + closing
+    return opening + head + "\n".join(reversed(rendered)) + closing
 
 
 def render(results: Sequence[Result], commit: str = "", run_url: str = "", limit: int = GITHUB_LIMIT) -> str:

@@ -8,12 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import Repo, uis_campaign, uis_config, uis_seed
 
 from reconciler.config import load_config
 from reconciler.engine.connect import connect
-from reconciler.engine.run import read_for_verify
 from reconciler.engine.verify import read_back
+from reconciler.errors import AccountsFailed, VendorError
 from reconciler.http import new_client
 from reconciler.model import Live, LiveState, Target
 from reconciler.providers.base import ReadsTouched
@@ -109,11 +110,29 @@ def test_an_account_read_whole_and_another_s_touched_campaigns_are_read_at_the_s
     meeting = Meeting()
 
     async def both() -> dict[str, LiveState]:
-        return await read_for_verify({"a": meeting, "b": meeting},  # type: ignore[dict-item]
-                                     ["a"], {"b": [Target("b", "B", 2, "B", None, {"name": "B"})]})
+        return await read_back({"a": meeting, "b": meeting},  # type: ignore[dict-item]
+                               {"a": [Target("a", "A", 1, "A", None, {"name": "A"})],
+                                "b": [Target("b", "B", 2, "B", None, {"name": "B"})]}, {"a"})
 
     live = asyncio.run(both())
     assert {name: [c.id for c in state.campaigns] for name, state in live.items()} == {"a": [1], "b": [2]}
+
+
+class Refusing(WholeReadOnly):
+    """A session whose touched read is refused by the vendor."""
+
+    async def read_touched(self, ids: set[object], keys: set[str]) -> LiveState:
+        raise VendorError("503 Service Unavailable")
+
+
+def test_a_failing_read_back_names_its_account_and_every_other_account_s_failure_too() -> None:
+    target = Target("x", "A", 1, "A", None, {"name": "A"})
+    with pytest.raises(AccountsFailed) as caught:
+        asyncio.run(read_back({"ok": WholeReadOnly(), "x": Refusing(), "y": Refusing()},  # type: ignore[dict-item]
+                              {"ok": [target], "x": [target], "y": [target]}))
+    assert str(caught.value).splitlines() == [
+        "account 'x': reading back the touched campaigns failed: 503 Service Unavailable",
+        "account 'y': reading back the touched campaigns failed: 503 Service Unavailable"]
 
 
 def test_the_sandbox_answers_a_touched_read_with_the_selected_campaigns_only(repo: Repo) -> None:

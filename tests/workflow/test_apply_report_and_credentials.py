@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import deque
 from pathlib import Path
 
 import pytest
 
-from reconciler.workflow.report import gather, main, render
+from reconciler.render.markdown import esc
+from reconciler.workflow import report
+from reconciler.workflow.report import Result, gather, main, render
 from reconciler.workflow.run import VARIABLE, CredentialsError, masks, parse
 
 
@@ -47,6 +50,31 @@ def test_a_long_log_keeps_its_end_and_the_report_fits(tmp_path: Path) -> None:
     assert "campaign-19999" in text and "campaign-0:" not in text
     assert "No changes. Live campaigns match the desired state." in text.split("<summary>small")[1]
     assert text.count("<pre>") == text.count("</pre>") == 2
+
+
+def _log_as_it_was(result: Result, room: int) -> str:
+    """The former _log: drop the first line while the log does not fit (with a deque, so that a big log
+    can be checked against it quickly; list.pop(0) made it quadratic)."""
+    opening = f"<details><summary>{esc(result.account)}: {result.state}</summary>\n\n<pre>\n"
+    closing = "\n</pre>\n</details>\n\n"
+    rendered = deque(esc(line) for line in (result.log.strip() or "(no output)").splitlines())
+    size = sum(len(line) + 1 for line in rendered)
+    dropped = 0
+    note = "… {n:,} earlier lines are in the run's log\n"
+    while rendered and size + len(opening) + len(closing) + len(note) + 10 > room:
+        size -= len(rendered.popleft()) + 1
+        dropped += 1
+    return opening + (note.format(n=dropped) if dropped else "") + "\n".join(rendered) + closing
+
+
+def test_a_long_log_is_cut_where_dropping_its_first_lines_one_by_one_cut_it() -> None:
+    small = Result("a<b", 1, "\n".join(f"line {i} <{'x' * (i % 7)}>" for i in range(40)))
+    for room in range(0, 1200, 7):
+        assert report._log(small, room) == _log_as_it_was(small, room)
+    assert report._log(Result("e", 0, " \n"), 10) == _log_as_it_was(Result("e", 0, " \n"), 10)
+    big = Result("big", 0, "\n".join(f"done: big / campaign-{i}: update" for i in range(200_000)))
+    for room in (3_000, 65_000):  # nearly all dropped, most dropped (the small log also fits whole)
+        assert report._log(big, room) == _log_as_it_was(big, room)
 
 
 def test_credentials_are_name_value_lines_and_never_quoted_back() -> None:

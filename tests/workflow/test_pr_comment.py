@@ -70,7 +70,7 @@ def test_a_plan_edited_after_it_was_saved_is_an_error_of_its_account(tmp_path: P
     _save(tmp_path, "shop", _ops("shop", 1))
     path = tmp_path / "plan-shop" / "plan.json"
     path.write_text(path.read_text().replace('"c0"', '"c9"'), encoding="utf-8")
-    plan, _, errors = gather(tmp_path)
+    plan, errors = gather(tmp_path)
     assert plan.empty and list(errors) == ["shop"]
     assert "checksum does not match" in errors["shop"]
 
