@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from reconciler.model import Action, Caution, Effect, Operation, Plan
-from reconciler.render.text import NO_CHANGES, action, by_campaign, destructive, summary, symbol, value
+from reconciler.render.text import NO_CHANGES, action, by_campaign, destructive, plural, summary, symbol, value
 
 HEADING = "### Reconciler plan"
 FULL_PLAN = "the full plan is in the JSON plan (`reconciler show plan.json`)"
@@ -39,10 +39,6 @@ def esc(text: str) -> str:
     return html.escape(text.replace("\r\n", "\n"), quote=False).translate(_MARKDOWN)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def _groups(plan: Plan) -> Groups:
     """Operations per account in plan order; accounts as the plan lists them, then any others as they appear."""
     by_account: dict[str, list[Operation]] = {name: [] for name in plan.accounts}
@@ -54,12 +50,12 @@ def _groups(plan: Plan) -> Groups:
 def _warnings_cell(ops: Iterable[Operation], thresholds: int, total: bool = False) -> str:
     ops = list(ops)
     kinds = [e.kind for op in ops for e in op.side_effects]
-    parts = [_plural(kinds.count(Effect.PURCHASE), "purchase")] if Effect.PURCHASE in kinds else []
+    parts = [plural(kinds.count(Effect.PURCHASE), "purchase")] if Effect.PURCHASE in kinds else []
     harmful = sum(1 for op in ops if destructive(op))
     if harmful:
-        parts.append(_plural(harmful, "destructive call"))
+        parts.append(plural(harmful, "destructive call"))
     if thresholds:
-        parts.append(_plural(thresholds, "threshold") if total else "threshold")
+        parts.append(plural(thresholds, "threshold") if total else "threshold")
     return ", ".join(parts) or "-"
 
 
@@ -104,7 +100,7 @@ def _head(plan: Plan, groups: Groups, errors: Mapping[str, str], context: str, l
     sentence = summary(plan) if groups else ""
     if errors:
         names = ", ".join(esc(name) for name in errors)
-        sentence += f"{' ' if sentence else ''}**{_plural(len(errors), 'account')} could not be planned**: {names}."
+        sentence += f"{' ' if sentence else ''}**{plural(len(errors), 'account')} could not be planned**: {names}."
     parts.extend((_table(plan, groups, errors), sentence))
     if plan.warnings:
         parts.append("\n".join(f"- ⚠ **{esc(w.account)}**: {esc(w.message)}" for w in plan.warnings))
@@ -123,7 +119,7 @@ def _code(v: Any, width: int) -> str:
 def _item(op: Operation, width: int, head: str, indent: str) -> str:
     """One operation as a list item; ``width`` shortens values, 0 leaves the field changes out."""
     line = f"{indent}- <code>{symbol(op)}</code> {head}{action(op)} ({esc(op.method)})"
-    lines = [line + (f", {_plural(len(op.changes), 'field change')} not shown" if not width and op.changes else "")]
+    lines = [line + (f", {plural(len(op.changes), 'field change')} not shown" if not width and op.changes else "")]
     sub = indent + "  - "
     for c in op.changes if width else ():
         if op.action is Action.CREATE:
@@ -152,11 +148,11 @@ def _items(ops: Sequence[Operation], width: int) -> Iterator[str]:
 
 
 def _opening(account: str, ops: Sequence[Operation]) -> str:
-    return f"<details><summary>{esc(account)}: {_plural(len(ops), 'operation')}</summary>\n\n"
+    return f"<details><summary>{esc(account)}: {plural(len(ops), 'operation')}</summary>\n\n"
 
 
 def _more(n: int) -> str:
-    return f"_… {_plural(n, 'more operation')} not shown and field changes are left out {_FIT}; {FULL_PLAN}._"
+    return f"_… {plural(n, 'more operation')} not shown and field changes are left out {_FIT}; {FULL_PLAN}._"
 
 
 def _block(account: str, ops: Sequence[Operation], items: Iterable[str], note: str) -> str:

@@ -48,7 +48,8 @@ def by_campaign(operations: Iterable[Operation]) -> list[list[Operation]]:
     return list(groups.values())
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """``1 call``, ``1,000 calls``."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
@@ -62,7 +63,7 @@ def summary(plan: Plan) -> str:
         parts.append(f"{counts[Action.REPLACE]} to replace")
     if counts[Action.CONTROL]:
         parts.append(f"{counts[Action.CONTROL]} to start, stop or archive")
-    calls = _plural(len(plan.operations), "call")
+    calls = plural(len(plan.operations), "call")
     harmful = sum(1 for op in plan.operations if destructive(op))
     if harmful:
         calls += f", {harmful:,} of them destructive"
@@ -103,13 +104,11 @@ def render_text(plan: Plan, color: bool = False) -> str:
     lines: list[str] = []
     for ops in by_campaign(plan.operations):
         name = f"{ops[0].account} / {ops[0].campaign}"
-        if len(ops) == 1:
-            op = ops[0]
-            lines.extend(operation(op, f"{symbol(op)} {name}: {action(op)} ({op.method})", ""))
-        else:
+        indent = "" if len(ops) == 1 else "  "  # a campaign of several calls: its name, then each call
+        if indent:
             lines.append(paint(f"{name}: {len(ops)} calls", "white", bold=True))
-            for op in ops:
-                lines.extend(operation(op, f"{symbol(op)} {name}: {action(op)} ({op.method})", "  "))
+        for op in ops:
+            lines.extend(operation(op, f"{symbol(op)} {name}: {action(op)} ({op.method})", indent))
         lines.append("")
     lines.append(paint(summary(plan), None, bold=True))  # the terminal's own colour: readable on any theme
     lines.extend(paint(f"Warning: {w.account}: {w.message}", "red", bold=True) for w in plan.warnings)

@@ -111,7 +111,8 @@ def test_errors_and_the_run_are_inside_the_comment_and_failed_accounts_have_a_ro
 def test_an_error_alone_is_not_no_changes_and_a_huge_error_is_shortened() -> None:
     text = render_markdown(Plan((), ()), errors={"a": "x" * 100_000}, limit=20_000)
     assert NO_CHANGES not in text and len(text) <= 20_000
-    assert "more characters in the run&#39;s log" in text or "more characters in the run's log" in text
+    assert "x" * 3_000 + "\n… 97,000 more characters in the run&#39;s log" in text  # the first 3,000 kept
+    assert text.count("x") == 3_000
 
 
 def test_user_text_is_escaped_in_table_rows_names_and_values() -> None:

@@ -92,15 +92,15 @@ class ReadQuery:
         return dict(row) if self.fields is None else {name: row[name] for name in self.fields if name in row}
 
 
-def check_paging(params: Mapping[str, Any], allowed: frozenset[str] = PAGING) -> tuple[int, int]:
-    """``(limit, offset)`` of a get.* request."""
-    _no_extra(params, COMMON | allowed, "")
+def check_paging(params: Mapping[str, Any]) -> tuple[int, int]:
+    """``(limit, offset)`` of a get.* request (which may also select fields, filter and sort: ``QUERY``)."""
+    _no_extra(params, COMMON | QUERY, "")
     return (_bounded(params.get("limit", DEFAULT_LIMIT), "limit", 1, MAX_LIMIT),
             _bounded(params.get("offset", 0), "offset", 0, MAX_OFFSET))
 
 
 def check_read_query(params: Mapping[str, Any], catalog: Catalog = CAMPAIGNS) -> ReadQuery:
-    limit, offset = check_paging(params, QUERY)
+    limit, offset = check_paging(params)
     fields = None
     if "fields" in params:
         names = _expect(params["fields"], "fields", list, "an array")
